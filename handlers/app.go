@@ -1,0 +1,104 @@
+// Package handlers is Margin's HTTP layer: routes, middleware, forms and pages.
+package handlers
+
+import (
+	"html/template"
+	"log/slog"
+	"time"
+
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+
+	"margin/assets"
+	"margin/models/passhash"
+	"margin/views"
+)
+
+// Config is what the HTTP layer needs to know about its surroundings.
+type Config struct {
+	// SessionHashKey (32 or 64 bytes) signs and SessionBlockKey (32 bytes)
+	// encrypts the session cookie.
+	SessionHashKey  []byte
+	SessionBlockKey []byte
+	PasswordCost    passhash.Params
+	MaxImportBytes  int
+	Logger          *slog.Logger
+	// Now is the clock; tests move it.
+	Now func() time.Time
+	// Metrics, when set, records request counts and latencies.
+	Metrics *Metrics
+	// LoginLimits bound failed logins per account and per address.
+	LoginPerUser, LoginPerIP int
+	LoginWindow              time.Duration
+}
+
+func (c *Config) setDefaults() {
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.PasswordCost == (passhash.Params{}) {
+		c.PasswordCost = passhash.Default
+	}
+	if c.MaxImportBytes <= 0 {
+		c.MaxImportBytes = 10 << 20
+	}
+	if c.LoginPerUser <= 0 {
+		c.LoginPerUser = 5
+	}
+	if c.LoginPerIP <= 0 {
+		c.LoginPerIP = 30
+	}
+	if c.LoginWindow <= 0 {
+		c.LoginWindow = 15 * time.Minute
+	}
+}
+
+// App holds the dependencies every handler uses.
+type App struct {
+	db       *gorm.DB
+	cfg      Config
+	log      *slog.Logger
+	pages    map[string]*template.Template
+	assets   *assets.Set
+	sessions *sessions.CookieStore
+}
+
+// New builds the Echo application.
+func New(db *gorm.DB, cfg Config) (*echo.Echo, error) {
+	a, err := newApp(db, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return a.echo(), nil
+}
+
+func newApp(db *gorm.DB, cfg Config) (*App, error) {
+	cfg.setDefaults()
+	set, err := assets.Load()
+	if err != nil {
+		return nil, err
+	}
+	a := &App{db: db, cfg: cfg, log: cfg.Logger, assets: set}
+	a.pages, err = views.Parse(a.templateFuncs())
+	if err != nil {
+		return nil, err
+	}
+	a.sessions = newSessionStore(cfg.SessionHashKey, cfg.SessionBlockKey)
+	return a, nil
+}
+
+func (a *App) echo() *echo.Echo {
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = a.handleError
+	e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	a.routes(e)
+	return e
+}
+
+func (a *App) now() time.Time { return a.cfg.Now().UTC() }

@@ -1,0 +1,196 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"margin/models"
+)
+
+type loginPage struct{ Next string }
+
+func (a *App) signupShow(c echo.Context) error {
+	if a.currentUser(c) != nil {
+		return redirect(c, "/")
+	}
+	return a.renderForm(c, "signup", "Sign up", nil, nil)
+}
+
+func (a *App) signupSubmit(c echo.Context) error {
+	n := models.NewUser{
+		Username: c.FormValue("username"),
+		Email:    c.FormValue("email"),
+		Password: c.FormValue("password"),
+	}
+	if n.Password != c.FormValue("password_confirm") {
+		return a.renderForm(c, "signup", "Sign up", models.FieldErrors{"password_confirm": "The two passwords differ."}, nil)
+	}
+	u, err := models.CreateUser(a.db, n, a.cfg.PasswordCost)
+	var fe models.FieldErrors
+	if errors.As(err, &fe) {
+		return a.renderForm(c, "signup", "Sign up", fe, nil)
+	}
+	if err != nil {
+		return err
+	}
+	a.login(c, u)
+	a.setFlash(c, "Welcome to Margin, "+u.Username+".")
+	return redirect(c, "/")
+}
+
+func (a *App) loginShow(c echo.Context) error {
+	next := safeNext(c.QueryParam("next"))
+	if a.currentUser(c) != nil {
+		return redirect(c, next)
+	}
+	return a.renderForm(c, "login", "Log in", nil, loginPage{Next: next})
+}
+
+func (a *App) loginLimits(username, ip string) []models.Limit {
+	return []models.Limit{
+		{Bucket: "login-user:" + models.NormalizeUsername(username), Max: a.cfg.LoginPerUser, Window: a.cfg.LoginWindow},
+		{Bucket: "login-ip:" + ip, Max: a.cfg.LoginPerIP, Window: a.cfg.LoginWindow},
+	}
+}
+
+func (a *App) loginSubmit(c echo.Context) error {
+	username := c.FormValue("username")
+	page := loginPage{Next: safeNext(c.FormValue("next"))}
+	limits := a.loginLimits(username, c.RealIP())
+	now := a.now()
+	until, err := models.RateCheck(a.db, limits, now)
+	if err != nil {
+		return err
+	}
+	if !until.IsZero() {
+		data := a.newTemplateData(c, "Log in", page)
+		data.Errors = models.FieldErrors{"form": "Too many failed attempts. Try again " + waitPhrase(until.Sub(now)) + "."}
+		data.Form, _ = c.FormParams()
+		c.Response().Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(until.Sub(now).Seconds()))))
+		return a.render(c, http.StatusTooManyRequests, "login", data)
+	}
+	u, err := models.Authenticate(a.db, username, c.FormValue("password"))
+	if errors.Is(err, models.ErrBadCredentials) {
+		if err := models.RateRecord(a.db, limits, now); err != nil {
+			return err
+		}
+		return a.renderForm(c, "login", "Log in", models.FieldErrors{"form": "Wrong username or password."}, page)
+	}
+	if err != nil {
+		return err
+	}
+	if u.IsBanned(now) {
+		return a.renderForm(c, "login", "Log in", models.FieldErrors{"form": "This account is suspended until " +
+			u.BannedUntil.UTC().Format("2 January 2006 15:04 MST") + "."}, page)
+	}
+	if err := models.RateClear(a.db, limits[0].Bucket); err != nil {
+		return err
+	}
+	a.login(c, u)
+	return redirect(c, page.Next)
+}
+
+// waitPhrase says how long to wait in words: "in 4 minutes".
+func waitPhrase(d time.Duration) string {
+	if d < time.Minute {
+		s := int(math.Ceil(d.Seconds()))
+		if s == 1 {
+			return "in 1 second"
+		}
+		return fmt.Sprintf("in %d seconds", s)
+	}
+	m := int(math.Ceil(d.Minutes()))
+	if m == 1 {
+		return "in 1 minute"
+	}
+	return fmt.Sprintf("in %d minutes", m)
+}
+
+func (a *App) logoutSubmit(c echo.Context) error {
+	a.logout(c)
+	a.setFlash(c, "You are logged out.")
+	return redirect(c, "/")
+}
+
+type setupPage struct{ Token string }
+
+func (a *App) setupShow(c echo.Context) error {
+	token := c.QueryParam("token")
+	ok, err := models.SetupTokenValid(a.db, token, a.now())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return echo.NewHTTPError(http.StatusNotFound, "This set-up link is not valid: it was used already, it expired, or the site has an admin.")
+	}
+	return a.renderForm(c, "setup", "Create the admin account", nil, setupPage{Token: token})
+}
+
+func (a *App) setupSubmit(c echo.Context) error {
+	token := c.FormValue("token")
+	page := setupPage{Token: token}
+	n := models.NewUser{Username: c.FormValue("username"), Email: c.FormValue("email"), Password: c.FormValue("password")}
+	if n.Password != c.FormValue("password_confirm") {
+		return a.renderForm(c, "setup", "Create the admin account", models.FieldErrors{"password_confirm": "The two passwords differ."}, page)
+	}
+	u, err := models.CreateFirstAdmin(a.db, token, n, a.now(), a.cfg.PasswordCost)
+	var fe models.FieldErrors
+	switch {
+	case errors.As(err, &fe):
+		return a.renderForm(c, "setup", "Create the admin account", fe, page)
+	case errors.Is(err, models.ErrForbidden):
+		return echo.NewHTTPError(http.StatusNotFound, "This set-up link is not valid: it was used already, it expired, or the site has an admin.")
+	case err != nil:
+		return err
+	}
+	a.login(c, u)
+	a.setFlash(c, "Your admin account is ready.")
+	return redirect(c, "/")
+}
+
+func (a *App) accountShow(c echo.Context) error {
+	return a.renderForm(c, "account", "Your account", nil, nil)
+}
+
+func (a *App) accountPasswordSubmit(c echo.Context) error {
+	u := a.currentUser(c)
+	if _, err := models.Authenticate(a.db, u.Username, c.FormValue("current_password")); err != nil {
+		if errors.Is(err, models.ErrBadCredentials) {
+			return a.renderForm(c, "account", "Your account", models.FieldErrors{"current_password": "That is not your current password."}, nil)
+		}
+		return err
+	}
+	if c.FormValue("password") != c.FormValue("password_confirm") {
+		return a.renderForm(c, "account", "Your account", models.FieldErrors{"password_confirm": "The two passwords differ."}, nil)
+	}
+	err := models.SetPassword(a.db, u.Username, c.FormValue("password"), a.cfg.PasswordCost)
+	var fe models.FieldErrors
+	if errors.As(err, &fe) {
+		return a.renderForm(c, "account", "Your account", fe, nil)
+	}
+	if err != nil {
+		return err
+	}
+	// Every other session has ended; keep this one.
+	fresh, err := models.UserByID(a.db, u.ID)
+	if err != nil {
+		return err
+	}
+	a.login(c, fresh)
+	a.setFlash(c, "Password changed. Your other sessions have been logged out.")
+	return redirect(c, "/account")
+}
+
+func (a *App) accountSessionsEnd(c echo.Context) error {
+	if err := models.EndSessions(a.db, a.currentUser(c).ID); err != nil {
+		return err
+	}
+	a.logout(c)
+	a.setFlash(c, "You are logged out everywhere.")
+	return redirect(c, "/login")
+}

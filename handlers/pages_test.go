@@ -1,0 +1,68 @@
+package handlers
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"margin/models"
+	"margin/views"
+)
+
+// samplePageData gives each page template the data its handler passes, so
+// every template is parsed and executed. A new page without an entry here
+// fails the test.
+func samplePageData(ts *testServer) map[string]any {
+	doc, _ := models.DocumentByID(ts.db, 1)
+	rev, _ := models.RevisionByID(ts.db, doc.CurrentRevisionID)
+	passages, _ := models.Passages(ts.db, rev.ID)
+	revs, _ := models.Revisions(ts.db, doc.ID)
+	docs, _ := models.ListDocuments(ts.db)
+	user := &models.User{ID: 1, Username: "sample", Role: models.RoleAdmin, CreatedAt: time.Now()}
+	return map[string]any{
+		"library":         libraryPage{Documents: docs},
+		"document":        documentPage{Document: doc, Revision: rev, Passages: passages, Revisions: revs, IsCurrent: true},
+		"document_edit":   documentEditPage{Document: doc},
+		"document_import": importPage{MaxMB: 10},
+		"login":           loginPage{Next: "/"},
+		"signup":          nil,
+		"setup":           setupPage{Token: "t"},
+		"account":         nil,
+		"user":            userPage{Profile: user},
+		"error":           errorPage{Status: 404, Heading: "Not Found", Message: "Nothing here."},
+	}
+}
+
+// loginOnlyPages are never shown to visitors.
+var loginOnlyPages = map[string]bool{"account": true}
+
+func TestEveryPageRenders(t *testing.T) {
+	ts := newTestServer(t)
+	data := samplePageData(ts)
+	app := ts.app
+	for _, name := range views.PageNames() {
+		for _, user := range []*models.User{nil, {ID: 1, Username: "sample", Role: models.RoleAdmin}} {
+			if user == nil && loginOnlyPages[name] {
+				continue
+			}
+			pd, ok := data[name]
+			if !ok {
+				t.Errorf("page %q has no sample data in samplePageData", name)
+				continue
+			}
+			rec := httptest.NewRecorder()
+			c := echo.New().NewContext(httptest.NewRequest(http.MethodGet, "/", nil), rec)
+			td := &templateData{Title: name, User: user, CSRF: "token", Page: pd}
+			if err := app.render(c, http.StatusOK, name, td); err != nil {
+				t.Errorf("page %q (user %v): %v", name, user != nil, err)
+				continue
+			}
+			if rec.Code != http.StatusOK || rec.Body.Len() < 200 {
+				t.Errorf("page %q: status %d, %d bytes", name, rec.Code, rec.Body.Len())
+			}
+		}
+	}
+}

@@ -1,0 +1,116 @@
+package handlers
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"margin/models"
+)
+
+// templateData is what every page gets. Page holds the page's own typed data.
+type templateData struct {
+	Title   string
+	User    *models.User
+	CSRF    string
+	Flash   string
+	Path    string
+	Errors  models.FieldErrors
+	Form    url.Values
+	Page    any
+	Status  int
+	Message string
+}
+
+func (a *App) newTemplateData(c echo.Context, title string, page any) *templateData {
+	return &templateData{
+		Title: title,
+		User:  a.currentUser(c),
+		CSRF:  a.csrfToken(c),
+		Flash: a.popFlash(c),
+		Path:  c.Request().URL.Path,
+		Page:  page,
+	}
+}
+
+// render executes a page into a buffer first, so a template error becomes a
+// clean 500 page instead of half a page.
+func (a *App) render(c echo.Context, status int, page string, data *templateData) error {
+	t, ok := a.pages[page]
+	if !ok {
+		return fmt.Errorf("no page template %q", page)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
+		return fmt.Errorf("render %s: %w", page, err)
+	}
+	c.Response().Header().Set("Cache-Control", "no-cache")
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// renderForm re-renders a form page with its errors and the input kept.
+func (a *App) renderForm(c echo.Context, page, title string, fe models.FieldErrors, pageData any) error {
+	data := a.newTemplateData(c, title, pageData)
+	data.Errors = fe
+	form, _ := c.FormParams()
+	data.Form = form
+	status := http.StatusOK
+	if fe != nil {
+		status = http.StatusUnprocessableEntity
+	}
+	return a.render(c, status, page, data)
+}
+
+// redirect sends the browser on after a successful form (303: GET the result).
+func redirect(c echo.Context, to string) error {
+	return c.Redirect(http.StatusSeeOther, to)
+}
+
+// safeNext keeps post-login redirects on this site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+func (a *App) templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"asset": a.assets.URL,
+		"date": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.UTC().Format("2 January 2006")
+		},
+		"isoTime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"plural": func(n int, one, many string) string {
+			if n == 1 {
+				return fmt.Sprintf("%d %s", n, one)
+			}
+			return fmt.Sprintf("%d %s", n, many)
+		},
+		"value": func(form url.Values, key string) string { return form.Get(key) },
+		"hasPrefix": strings.HasPrefix,
+		"field":     newFormField,
+	}
+}
+
+// formField is the argument of the "field" template.
+type formField struct {
+	Name, Label, Type, Autocomplete, Hint, Value, Error string
+	Required                                           bool
+}
+
+// newFormField is called from templates:
+// {{template "field" (field . "username" "Username" "text" "username" "hint" true)}}
+func newFormField(d *templateData, name, label, typ, autocomplete, hint string, required bool) formField {
+	return formField{Name: name, Label: label, Type: typ, Autocomplete: autocomplete, Hint: hint,
+		Value: d.Form.Get(name), Error: d.Errors[name], Required: required}
+}

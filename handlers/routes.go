@@ -1,0 +1,49 @@
+package handlers
+
+import (
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"margin/models"
+)
+
+// routes lists every route in one place.
+func (a *App) routes(e *echo.Echo) {
+	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: 301}))
+	e.Use(middleware.Recover())
+	if a.cfg.Metrics != nil {
+		e.Use(a.cfg.Metrics.middleware)
+	}
+	e.Use(securityHeaders)
+
+	// Stateless routes: no session, no cookie.
+	e.GET("/healthz", a.healthShow)
+	e.GET("/assets/*", echo.WrapHandler(a.assets))
+
+	// Pages: small bodies (checked before anything reads the form), session,
+	// CSRF on every state change.
+	s := e.Group("", middleware.BodyLimit("64K"), a.loadSession, a.checkCSRF)
+	s.GET("/", a.libraryShow)
+	s.GET("/signup", a.signupShow)
+	s.POST("/signup", a.signupSubmit)
+	s.GET("/login", a.loginShow)
+	s.POST("/login", a.loginSubmit)
+	s.POST("/logout", a.logoutSubmit, a.requireUser)
+	s.GET("/setup", a.setupShow)
+	s.POST("/setup", a.setupSubmit)
+	s.GET("/account", a.accountShow, a.requireUser)
+	s.POST("/account/password", a.accountPasswordSubmit, a.requireUser)
+	s.POST("/account/sessions", a.accountSessionsEnd, a.requireUser)
+
+	educator := a.requireRole((*models.User).IsEducator, "educators and admins")
+	s.GET("/documents/new", a.documentImportShow, educator)
+	s.GET("/documents/:id", a.documentShow)
+	s.GET("/documents/:id/edit", a.documentEditShow, educator)
+	s.POST("/documents/:id/edit", a.documentEditSubmit, educator)
+
+	s.GET("/users/:name", a.userShow)
+
+	// Uploads: room for the largest document plus multipart framing.
+	uploads := e.Group("", middleware.BodyLimit(bodyLimit(a.cfg.MaxImportBytes+64<<10)), a.loadSession, a.checkCSRF)
+	uploads.POST("/documents", a.documentImportSubmit, educator)
+}

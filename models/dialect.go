@@ -1,0 +1,35 @@
+package models
+
+// This file holds the only SQL that differs between SQLite and PostgreSQL.
+
+import (
+	"fmt"
+
+	"gorm.io/gorm"
+)
+
+// migrationLockKey is an arbitrary constant shared by every Margin instance.
+const migrationLockKey = 7_305_020_601
+
+// withMigrationLock serialises schema changes across instances sharing one
+// PostgreSQL. SQLite has one writer at a time anyway.
+func withMigrationLock(db *gorm.DB, fn func(*gorm.DB) error) error {
+	if !IsPostgres(db) {
+		return fn(db)
+	}
+	return db.Connection(func(conn *gorm.DB) error {
+		if err := conn.Exec("SELECT pg_advisory_lock(?)", migrationLockKey).Error; err != nil {
+			return fmt.Errorf("take migration lock: %w", err)
+		}
+		defer conn.Exec("SELECT pg_advisory_unlock(?)", migrationLockKey)
+		return fn(conn)
+	})
+}
+
+// caseInsensitiveLike returns the operator for a case-insensitive LIKE.
+func caseInsensitiveLike(db *gorm.DB) string {
+	if IsPostgres(db) {
+		return "ILIKE"
+	}
+	return "LIKE"
+}

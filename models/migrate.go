@@ -1,0 +1,58 @@
+package models
+
+import (
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// schemaModels are the tables GORM keeps in shape. AutoMigrate only ever adds
+// tables, columns and indexes: it never drops a column, so user data survives
+// every upgrade. Work AutoMigrate cannot do (backfills, renames by copy) goes in
+// dataMigrations.
+func schemaModels() []any {
+	return []any{
+		&SchemaVersion{},
+		&User{}, &SetupToken{}, &RateEvent{},
+		&Document{}, &Revision{}, &Passage{},
+	}
+}
+
+// dataMigrations is append-only: the schema version is its length. Each runs
+// once, in its own transaction, after AutoMigrate.
+var dataMigrations = []func(tx *gorm.DB) error{
+	func(tx *gorm.DB) error { return nil }, // 1: initial schema, created by AutoMigrate
+}
+
+// SchemaVersion records which data migrations have run.
+type SchemaVersion struct {
+	Version   int `gorm:"primaryKey;autoIncrement:false"`
+	AppliedAt time.Time
+}
+
+// Migrate brings the schema up to date. Several instances may start at once on
+// one PostgreSQL, so the whole step runs under a database-wide lock there.
+func Migrate(db *gorm.DB) error {
+	return withMigrationLock(db, func(tx *gorm.DB) error {
+		if err := tx.AutoMigrate(schemaModels()...); err != nil {
+			return fmt.Errorf("migrate schema: %w", err)
+		}
+		var current int
+		if err := tx.Model(&SchemaVersion{}).Select("COALESCE(MAX(version), 0)").Scan(&current).Error; err != nil {
+			return fmt.Errorf("read schema version: %w", err)
+		}
+		for v := current + 1; v <= len(dataMigrations); v++ {
+			err := tx.Transaction(func(tx *gorm.DB) error {
+				if err := dataMigrations[v-1](tx); err != nil {
+					return err
+				}
+				return tx.Create(&SchemaVersion{Version: v, AppliedAt: time.Now().UTC()}).Error
+			})
+			if err != nil {
+				return fmt.Errorf("data migration %d: %w", v, err)
+			}
+		}
+		return nil
+	})
+}
