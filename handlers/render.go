@@ -96,7 +96,7 @@ func (a *App) templateFuncs() template.FuncMap {
 			}
 			return fmt.Sprintf("%d %s", n, many)
 		},
-		"value": func(form url.Values, key string) string { return form.Get(key) },
+		"value":     func(form url.Values, key string) string { return form.Get(key) },
 		"hasPrefix": strings.HasPrefix,
 		"field":     newFormField,
 	}
@@ -105,7 +105,7 @@ func (a *App) templateFuncs() template.FuncMap {
 // formField is the argument of the "field" template.
 type formField struct {
 	Name, Label, Type, Autocomplete, Hint, Value, Error string
-	Required                                           bool
+	Required                                            bool
 }
 
 // newFormField is called from templates:

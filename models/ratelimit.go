@@ -10,8 +10,8 @@ import (
 // as "login-user:alice" or "post-ip:192.0.2.1". Limits live in the database
 // so that every instance sharing it enforces the same budget.
 type RateEvent struct {
-	ID     uint   `gorm:"primaryKey"`
-	Bucket string `gorm:"size:128;not null;index:idx_rate_bucket_at,priority:1"`
+	ID     uint      `gorm:"primaryKey"`
+	Bucket string    `gorm:"size:128;not null;index:idx_rate_bucket_at,priority:1"`
 	At     time.Time `gorm:"not null;index:idx_rate_bucket_at,priority:2"`
 }
 

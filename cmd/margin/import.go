@@ -121,4 +121,3 @@ func (p *progress) done() {
 		fmt.Fprintln(p.e.stdout)
 	}
 }
-
