@@ -22,7 +22,10 @@ func withMigrationLock(db *gorm.DB, fn func(*gorm.DB) error) error {
 			return fmt.Errorf("take migration lock: %w", err)
 		}
 		defer conn.Exec("SELECT pg_advisory_unlock(?)", migrationLockKey)
-		return fn(conn)
+		// Connection hands over a chained instance: without a fresh session each
+		// query inherits the clauses of the one before (a Select leaks into the
+		// next Create, which then inserts DEFAULT VALUES).
+		return fn(conn.Session(&gorm.Session{NewDB: true}))
 	})
 }
 
