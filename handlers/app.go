@@ -31,6 +31,11 @@ type Config struct {
 	// LoginLimits bound failed logins per account and per address.
 	LoginPerUser, LoginPerIP int
 	LoginWindow              time.Duration
+	// PostPerUser and PostPerIP bound new annotations and replies per PostWindow.
+	PostPerUser, PostPerIP int
+	PostWindow             time.Duration
+	// PageCacheBytes bounds the rendered-page cache.
+	PageCacheBytes int
 }
 
 func (c *Config) setDefaults() {
@@ -55,16 +60,29 @@ func (c *Config) setDefaults() {
 	if c.LoginWindow <= 0 {
 		c.LoginWindow = 15 * time.Minute
 	}
+	if c.PostPerUser <= 0 {
+		c.PostPerUser = 30
+	}
+	if c.PostPerIP <= 0 {
+		c.PostPerIP = 120
+	}
+	if c.PostWindow <= 0 {
+		c.PostWindow = 10 * time.Minute
+	}
+	if c.PageCacheBytes <= 0 {
+		c.PageCacheBytes = 64 << 20
+	}
 }
 
 // App holds the dependencies every handler uses.
 type App struct {
-	db       *gorm.DB
-	cfg      Config
-	log      *slog.Logger
-	pages    map[string]*template.Template
-	assets   *assets.Set
-	sessions *sessions.CookieStore
+	db        *gorm.DB
+	cfg       Config
+	log       *slog.Logger
+	pages     map[string]*template.Template
+	assets    *assets.Set
+	sessions  *sessions.CookieStore
+	pageCache *pageCache
 }
 
 // New builds the Echo application.
@@ -88,6 +106,7 @@ func newApp(db *gorm.DB, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a.sessions = newSessionStore(cfg.SessionHashKey, cfg.SessionBlockKey)
+	a.pageCache = newPageCache(cfg.PageCacheBytes)
 	return a, nil
 }
 

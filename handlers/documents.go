@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -29,9 +30,13 @@ func (a *App) libraryShow(c echo.Context) error {
 type documentPage struct {
 	Document  *models.Document
 	Revision  *models.Revision
-	Passages  []models.Passage
+	Passages  []models.PassageView
 	Revisions []models.Revision
 	IsCurrent bool
+	Kinds     []models.Kind
+	Filter    models.Kind
+	Sort      string
+	Query     string // the filter and sort as a query string, for links
 }
 
 // idParam reads a numeric path parameter; anything else is a 404.
@@ -43,18 +48,44 @@ func idParam(c echo.Context, name string) (uint, error) {
 	return uint(id), nil
 }
 
-func (a *App) documentShow(c echo.Context) error {
+func (a *App) documentParam(c echo.Context) (*models.Document, error) {
 	id, err := idParam(c, "id")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	doc, err := models.DocumentByID(a.db, id)
+	return models.DocumentByID(a.db, id)
+}
+
+// documentShow serves the reading view. Rendered pages are cached by a key
+// holding the document's version and the viewer's state, all read from the
+// database on this request, and answered with 304 when the browser has them.
+func (a *App) documentShow(c echo.Context) error {
+	doc, err := a.documentParam(c)
 	if err != nil {
 		return err
 	}
+	viewer := a.currentUser(c)
+	filter := models.Kind(c.QueryParam("kind"))
+	if filter != "" && !filter.Valid() {
+		filter = ""
+	}
+	order := c.QueryParam("sort")
+	if order != "helpful" {
+		order = "newest"
+	}
+	revParam := c.QueryParam("rev")
+	unread := a.unread(c)
+	cacheable := !a.hasFlash(c)
+	key := ""
+	if cacheable {
+		key = fmt.Sprintf("doc|%d|%d|%s|%s|%s|%s", doc.ID, doc.Version, revParam, filter, order, viewerKey(viewer, unread))
+		if page, ok := a.pageCache.get(key); ok {
+			return servePage(c, page)
+		}
+	}
 	var rev *models.Revision
-	if n := c.QueryParam("rev"); n != "" {
-		num, convErr := strconv.Atoi(n)
+	if revParam != "" {
+		num, convErr := strconv.Atoi(revParam)
 		if convErr != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, "The revision must be a number.")
 		}
@@ -69,12 +100,62 @@ func (a *App) documentShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	views, err := models.ReadingView(a.db, rev, passages, viewer, models.ReadingOptions{Kind: filter, Sort: order})
+	if err != nil {
+		return err
+	}
 	revs, err := models.Revisions(a.db, doc.ID)
 	if err != nil {
 		return err
 	}
-	page := documentPage{Document: doc, Revision: rev, Passages: passages, Revisions: revs, IsCurrent: rev.ID == doc.CurrentRevisionID}
-	return a.render(c, http.StatusOK, "document", a.newTemplateData(c, doc.Title, page))
+	q := url.Values{}
+	if filter != "" {
+		q.Set("kind", string(filter))
+	}
+	if order != "newest" {
+		q.Set("sort", order)
+	}
+	page := documentPage{Document: doc, Revision: rev, Passages: views, Revisions: revs,
+		IsCurrent: rev.ID == doc.CurrentRevisionID, Kinds: models.Kinds, Filter: filter, Sort: order, Query: q.Encode()}
+	data := a.newTemplateData(c, doc.Title, page)
+	body, err := a.renderBytes("document", data)
+	if err != nil {
+		return err
+	}
+	if !cacheable {
+		return c.HTMLBlob(http.StatusOK, body)
+	}
+	return servePage(c, a.pageCache.put(key, body))
+}
+
+// viewerKey names what, about the viewer, changes a page: who they are,
+// their role, session epoch and any change to their account row.
+func viewerKey(u *models.User, unread int64) string {
+	if u == nil {
+		return "anon"
+	}
+	return fmt.Sprintf("u%d|%s|%d|%d|%d", u.ID, u.Role, u.SessionEpoch, u.UpdatedAt.UnixNano(), unread)
+}
+
+func servePage(c echo.Context, page *cachedPage) error {
+	h := c.Response().Header()
+	h.Set("ETag", page.etag)
+	h.Set("Cache-Control", "private, no-cache")
+	h.Set("Vary", "Cookie")
+	if match := c.Request().Header.Get("If-None-Match"); match != "" && etagMatches(match, page.etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	return c.HTMLBlob(http.StatusOK, page.body)
+}
+
+func etagMatches(header, etag string) bool {
+	for _, part := range strings.Split(header, ",") {
+		part = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(part), "W/"))
+		if part == etag || part == "*" {
+			return true
+		}
+	}
+	return false
 }
 
 type documentEditPage struct{ Document *models.Document }

@@ -22,22 +22,40 @@ func samplePageData(ts *testServer) map[string]any {
 	revs, _ := models.Revisions(ts.db, doc.ID)
 	docs, _ := models.ListDocuments(ts.db)
 	user := &models.User{ID: 1, Username: "sample", Role: models.RoleAdmin, CreatedAt: time.Now()}
+	author := ts.createUser("pageauthor", models.RoleReader)
+	ann, err := models.CreateAnnotation(ts.db, author, doc, models.AnnotationInput{Kind: models.KindReference, Body: "See **this**.",
+		Passage: 1, Quote: passages[0].Text[:20], QuoteHint: -1,
+		Citations: []models.Citation{{Title: "A source", URL: "https://example.org"}}}, models.StatusPublished)
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	reply, err := models.CreateReply(ts.db, user, ann, models.AnnotationInput{Kind: models.KindDisagreement, Body: "No.", Counterpoint: "Yes."}, models.StatusPublished)
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	views, _ := models.ReadingView(ts.db, rev, passages, user, models.ReadingOptions{})
+	thread, _ := models.ThreadOf(ts.db, ann, user, false)
+	composer := newComposer(doc, &passages[0])
 	return map[string]any{
-		"library":         libraryPage{Documents: docs},
-		"document":        documentPage{Document: doc, Revision: rev, Passages: passages, Revisions: revs, IsCurrent: true},
-		"document_edit":   documentEditPage{Document: doc},
-		"document_import": importPage{MaxMB: 10},
-		"login":           loginPage{Next: "/"},
-		"signup":          nil,
-		"setup":           setupPage{Token: "t"},
-		"account":         nil,
-		"user":            userPage{Profile: user},
-		"error":           errorPage{Status: 404, Heading: "Not Found", Message: "Nothing here."},
+		"library":            libraryPage{Documents: docs},
+		"document":           documentPage{Document: doc, Revision: rev, Passages: views, Revisions: revs, IsCurrent: true, Kinds: models.Kinds, Sort: "newest"},
+		"annotation":         annotationPage{Document: doc, Passages: views[:2], Focus: 1, Thread: thread, Target: ann.ID, Composer: composer},
+		"annotation_form":    composer,
+		"annotation_history": historyPage{Annotation: ann, Edits: []models.AnnotationEdit{{Kind: models.KindComment, Body: "old"}}},
+		"inbox":              inboxPage{Items: []models.InboxItem{{Notification: models.Notification{Reason: models.ReasonReply}, Annotation: reply, Document: doc}}},
+		"document_edit":      documentEditPage{Document: doc},
+		"document_import":    importPage{MaxMB: 10},
+		"login":              loginPage{Next: "/"},
+		"signup":             nil,
+		"setup":              setupPage{Token: "t"},
+		"account":            nil,
+		"user":               userPage{Profile: user},
+		"error":              errorPage{Status: 404, Heading: "Not Found", Message: "Nothing here."},
 	}
 }
 
 // loginOnlyPages are never shown to visitors.
-var loginOnlyPages = map[string]bool{"account": true}
+var loginOnlyPages = map[string]bool{"account": true, "inbox": true}
 
 func TestEveryPageRenders(t *testing.T) {
 	ts := newTestServer(t)
@@ -55,7 +73,7 @@ func TestEveryPageRenders(t *testing.T) {
 			}
 			rec := httptest.NewRecorder()
 			c := echo.New().NewContext(httptest.NewRequest(http.MethodGet, "/", nil), rec)
-			td := &templateData{Title: name, User: user, CSRF: "token", Page: pd}
+			td := &templateData{Title: name, User: user, csrf: func() string { return "token" }, Page: pd}
 			if err := app.render(c, http.StatusOK, name, td); err != nil {
 				t.Errorf("page %q (user %v): %v", name, user != nil, err)
 				continue

@@ -12,13 +12,16 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"margin/models"
+	"margin/models/markup"
 )
 
 // templateData is what every page gets. Page holds the page's own typed data.
 type templateData struct {
-	Title   string
-	User    *models.User
-	CSRF    string
+	Title string
+	User  *models.User
+	// Unread is the user's unread inbox count, for the navigation.
+	Unread  int64
+	csrf    func() string
 	Flash   string
 	Path    string
 	Errors  models.FieldErrors
@@ -29,29 +32,48 @@ type templateData struct {
 }
 
 func (a *App) newTemplateData(c echo.Context, title string, page any) *templateData {
-	return &templateData{
+	d := &templateData{
 		Title: title,
 		User:  a.currentUser(c),
-		CSRF:  a.csrfToken(c),
+		csrf:  func() string { return a.csrfToken(c) },
 		Flash: a.popFlash(c),
 		Path:  c.Request().URL.Path,
 		Page:  page,
 	}
+	d.Unread = a.unread(c)
+	return d
+}
+
+// CSRF is called by templates that contain a form; pages without one never
+// create a visitor session.
+func (d *templateData) CSRF() string {
+	if d.csrf == nil {
+		return ""
+	}
+	return d.csrf()
 }
 
 // render executes a page into a buffer first, so a template error becomes a
 // clean 500 page instead of half a page.
 func (a *App) render(c echo.Context, status int, page string, data *templateData) error {
+	body, err := a.renderBytes(page, data)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-cache")
+	return c.HTMLBlob(status, body)
+}
+
+func (a *App) renderBytes(page string, data *templateData) ([]byte, error) {
 	t, ok := a.pages[page]
 	if !ok {
-		return fmt.Errorf("no page template %q", page)
+		return nil, fmt.Errorf("no page template %q", page)
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
-		return fmt.Errorf("render %s: %w", page, err)
+		return nil, fmt.Errorf("render %s: %w", page, err)
 	}
-	c.Response().Header().Set("Cache-Control", "no-cache")
-	return c.HTMLBlob(status, buf.Bytes())
+	return buf.Bytes(), nil
 }
 
 // renderForm re-renders a form page with its errors and the input kept.
@@ -99,7 +121,52 @@ func (a *App) templateFuncs() template.FuncMap {
 		"value":     func(form url.Values, key string) string { return form.Get(key) },
 		"hasPrefix": strings.HasPrefix,
 		"field":     newFormField,
+		// sanitized marks HTML that bluemonday cleaned when it was written.
+		"sanitized": func(s string) template.HTML { return template.HTML(s) },
+		"thread": func(d *templateData, t *models.Thread, depth int) threadArg {
+			return threadArg{D: d, T: t, Depth: depth}
+		},
+		"composer": func(d *templateData, p composerPage) composerArg { return composerArg{D: d, P: p} },
+		"add":      func(a, b int) int { return a + b },
+		"formIndex": func(form url.Values, key string, i int) string {
+			if vs := form[key]; i < len(vs) {
+				return vs[i]
+			}
+			return ""
+		},
+		"when":    when,
+		"lower":   strings.ToLower,
+		"excerpt": func(md string) string { return markup.Plain(md, 240) },
+		"inlineComposer": func(doc *models.Document) composerPage {
+			p := newComposer(doc, &models.Passage{})
+			p.ID = "inline"
+			return p
+		},
 	}
+}
+
+// threadArg is what the recursive "thread" template gets.
+type threadArg struct {
+	D     *templateData
+	T     *models.Thread
+	Depth int
+}
+
+// composerArg is what the "composer-fields" template gets.
+type composerArg struct {
+	D *templateData
+	P composerPage
+}
+
+// when formats a moment the same way on every render, so cached pages stay
+// true; the browser's script turns it into local time.
+func when(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04 UTC") }
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // formField is the argument of the "field" template.

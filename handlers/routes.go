@@ -41,6 +41,20 @@ func (a *App) routes(e *echo.Echo) {
 	s.GET("/documents/:id/edit", a.documentEditShow, educator)
 	s.POST("/documents/:id/edit", a.documentEditSubmit, educator)
 
+	s.GET("/documents/:id/annotate", a.annotationNew, a.requireUser)
+	s.POST("/documents/:id/annotations", a.annotationCreate, a.requireUser)
+	s.GET("/annotations/:id", a.annotationShow)
+	s.GET("/annotations/:id/history", a.annotationHistory)
+	s.POST("/annotations/:id/replies", a.replyCreate, a.requireUser)
+	s.GET("/annotations/:id/edit", a.annotationEditShow, a.requireUser)
+	s.POST("/annotations/:id/edit", a.annotationEditSubmit, a.requireUser)
+	s.POST("/annotations/:id/delete", a.annotationDelete, a.requireUser)
+	s.POST("/annotations/:id/helpful", a.annotationHelpful, a.requireUser)
+	moderator := a.requireRole((*models.User).IsModerator, "moderators and admins")
+	s.POST("/annotations/:id/moderate", a.annotationModerate, moderator)
+
+	s.GET("/inbox", a.inboxShow, a.requireUser)
+	s.POST("/inbox/read", a.inboxRead, a.requireUser)
 	s.GET("/users/:name", a.userShow)
 
 	// Uploads: room for the largest document plus multipart framing.

@@ -1,8 +1,12 @@
 package handlers
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/gorilla/sessions"
@@ -33,6 +37,7 @@ type requestState struct {
 	session *sessions.Session
 	user    *models.User
 	dirty   bool
+	unread  *int64
 }
 
 func (a *App) state(c echo.Context) *requestState {
@@ -72,10 +77,6 @@ func (a *App) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 				st.user = u
 			}
 		}
-		if _, ok := sess.Values[keyCSRF].(string); !ok {
-			sess.Values[keyCSRF] = models.RandomToken(32)
-			st.dirty = true
-		}
 		c.Set(stateKey, st)
 		c.Response().Before(func() {
 			if st.dirty {
@@ -95,13 +96,13 @@ func (a *App) clearLogin(st *requestState) {
 	st.dirty = true
 }
 
-// login binds the session to u with a fresh CSRF token, so a token seen
-// before login is worthless after it.
+// login binds the session to u. The CSRF token changes with it, so a token
+// seen before login is worthless after it.
 func (a *App) login(c echo.Context, u *models.User) {
 	st := a.state(c)
 	st.session.Values[keyUserID] = u.ID
 	st.session.Values[keyEpoch] = u.SessionEpoch
-	st.session.Values[keyCSRF] = models.RandomToken(32)
+	delete(st.session.Values, keyCSRF)
 	st.user = u
 	st.dirty = true
 }
@@ -109,11 +110,27 @@ func (a *App) login(c echo.Context, u *models.User) {
 func (a *App) logout(c echo.Context) {
 	st := a.state(c)
 	a.clearLogin(st)
-	st.session.Values[keyCSRF] = models.RandomToken(32)
+	delete(st.session.Values, keyCSRF)
 }
 
+// csrfToken is the token forms must send back. A logged-in user's token is
+// derived from their id and session epoch, so it is the same in every page
+// cached for them and dies with "log out everywhere". A visitor's is random,
+// kept in the session, and made only when a page has a form: pages without
+// one set no cookie.
 func (a *App) csrfToken(c echo.Context) string {
-	tok, _ := a.state(c).session.Values[keyCSRF].(string)
+	st := a.state(c)
+	if st.user != nil {
+		mac := hmac.New(sha256.New, a.cfg.SessionHashKey)
+		fmt.Fprintf(mac, "csrf|%d|%d", st.user.ID, st.user.SessionEpoch)
+		return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+	}
+	tok, ok := st.session.Values[keyCSRF].(string)
+	if !ok {
+		tok = models.RandomToken(32)
+		st.session.Values[keyCSRF] = tok
+		st.dirty = true
+	}
 	return tok
 }
 
@@ -145,7 +162,11 @@ func (a *App) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 			return next(c)
 		}
-		want := a.csrfToken(c)
+		st := a.state(c)
+		want, _ := st.session.Values[keyCSRF].(string)
+		if st.user != nil {
+			want = a.csrfToken(c)
+		}
 		got := c.Request().Header.Get("X-CSRF-Token")
 		if got == "" {
 			got = c.FormValue("_csrf")
@@ -155,4 +176,25 @@ func (a *App) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// unread is the user's unread inbox count, looked up once per request.
+func (a *App) unread(c echo.Context) int64 {
+	st := a.state(c)
+	if st.user == nil {
+		return 0
+	}
+	if st.unread == nil {
+		n, err := models.UnreadCount(a.db, st.user)
+		if err != nil {
+			a.log.Error("count unread", "err", err)
+		}
+		st.unread = &n
+	}
+	return *st.unread
+}
+
+func (a *App) hasFlash(c echo.Context) bool {
+	_, ok := a.state(c).session.Values[keyFlash].(string)
+	return ok
 }

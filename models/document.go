@@ -26,9 +26,12 @@ type Document struct {
 	// text again finds this document instead of making a copy.
 	ImportHash        *string `gorm:"size:64;uniqueIndex"`
 	CurrentRevisionID uint
-	CreatedByID       *uint
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	// Version grows with every change to what the document's page shows
+	// (annotations, reactions, moderation, metadata): page caches key on it.
+	Version     int64 `gorm:"not null;default:0"`
+	CreatedByID *uint
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // Revision is one version of a document's text.
@@ -235,6 +238,7 @@ func UpdateDocumentMeta(db *gorm.DB, id uint, m DocumentMeta) error {
 	}
 	res := db.Model(&Document{}).Where("id = ?", id).Updates(map[string]any{
 		"title": m.Title, "author": m.Author, "source_url": m.SourceURL, "published_on": m.PublishedOn,
+		"version": gorm.Expr("version + 1"),
 	})
 	if res.Error == nil && res.RowsAffected == 0 {
 		return ErrNotFound

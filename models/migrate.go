@@ -16,6 +16,8 @@ func schemaModels() []any {
 		&SchemaVersion{},
 		&User{}, &SetupToken{}, &RateEvent{},
 		&Document{}, &Revision{}, &Passage{},
+		&Annotation{}, &Citation{}, &AnnotationEdit{}, &Reaction{}, &Notification{},
+		&Class{}, &ClassMember{},
 	}
 }
 

@@ -1,0 +1,402 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"margin/models"
+)
+
+// annotationForm reads the composer's fields.
+func annotationForm(c echo.Context) models.AnnotationInput {
+	in := models.AnnotationInput{
+		Kind:         models.Kind(c.FormValue("kind")),
+		Body:         c.FormValue("body"),
+		Counterpoint: c.FormValue("counterpoint"),
+		Visibility:   models.Visibility(c.FormValue("visibility")),
+		Quote:        c.FormValue("quote"),
+		QuoteHint:    -1,
+	}
+	in.Passage, _ = strconv.Atoi(c.FormValue("passage"))
+	if h, err := strconv.Atoi(c.FormValue("start")); err == nil {
+		in.QuoteHint = h
+	}
+	form, _ := c.FormParams()
+	titles, urls, texts := form["cite_title"], form["cite_url"], form["cite_text"]
+	n := max(len(titles), len(urls), len(texts))
+	for i := 0; i < n && i < 50; i++ {
+		in.Citations = append(in.Citations, models.Citation{Title: at(titles, i), URL: at(urls, i), Text: at(texts, i)})
+	}
+	return in
+}
+
+func at(xs []string, i int) string {
+	if i < len(xs) {
+		return xs[i]
+	}
+	return ""
+}
+
+// composerPage is the no-JavaScript composer, and the page a failed
+// submission re-renders.
+type composerPage struct {
+	Document *models.Document
+	Passage  *models.Passage
+	Parent   *models.Annotation // set for a reply
+	Editing  *models.Annotation // set for an edit
+	Kinds    []models.Kind
+	CiteRows []int
+	Action   string
+	Cancel   string
+	// ID keeps field ids unique when several composers share a page.
+	ID string
+}
+
+func newComposer(doc *models.Document, p *models.Passage) composerPage {
+	return composerPage{ID: "new", Document: doc, Passage: p, Kinds: models.Kinds, CiteRows: []int{0, 1, 2},
+		Action: fmt.Sprintf("/documents/%d/annotations", doc.ID), Cancel: fmt.Sprintf("/documents/%d#p-%d", doc.ID, p.Number)}
+}
+
+// currentPassage loads passage n of the document's current text.
+func (a *App) currentPassage(doc *models.Document, n int) (*models.Passage, error) {
+	p, err := models.PassageByNumber(a.db, doc.CurrentRevisionID, n)
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("This document has no passage %d.", n))
+	}
+	return p, err
+}
+
+func (a *App) annotationNew(c echo.Context) error {
+	doc, err := a.documentParam(c)
+	if err != nil {
+		return err
+	}
+	n, _ := strconv.Atoi(c.QueryParam("p"))
+	p, err := a.currentPassage(doc, n)
+	if err != nil {
+		return err
+	}
+	data := a.newTemplateData(c, "Annotate passage "+strconv.Itoa(n), newComposer(doc, p))
+	data.Form = c.QueryParams()
+	if data.Form.Get("kind") == "" {
+		data.Form.Set("kind", string(models.KindComment))
+	}
+	return a.render(c, http.StatusOK, "annotation_form", data)
+}
+
+func (a *App) annotationCreate(c echo.Context) error {
+	doc, err := a.documentParam(c)
+	if err != nil {
+		return err
+	}
+	u := a.currentUser(c)
+	if err := a.checkPostRate(c, u); err != nil {
+		return err
+	}
+	in := annotationForm(c)
+	p, err := a.currentPassage(doc, in.Passage)
+	if err != nil {
+		return err
+	}
+	ann, err := models.CreateAnnotation(a.db, u, doc, in, models.StatusPublished)
+	var fe models.FieldErrors
+	if errors.As(err, &fe) {
+		return a.renderForm(c, "annotation_form", "Annotate passage "+strconv.Itoa(p.Number), fe, newComposer(doc, p))
+	}
+	if err != nil {
+		return err
+	}
+	if err := a.recordPost(c, u); err != nil {
+		return err
+	}
+	return redirect(c, fmt.Sprintf("/documents/%d#a-%d", doc.ID, ann.ID))
+}
+
+// checkPostRate refuses posting faster than the configured limits.
+func (a *App) checkPostRate(c echo.Context, u *models.User) error {
+	until, err := models.RateCheck(a.db, a.postLimits(c, u), a.now())
+	if err != nil {
+		return err
+	}
+	if !until.IsZero() {
+		wait := until.Sub(a.now())
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		return echo.NewHTTPError(http.StatusTooManyRequests,
+			"You are posting faster than this site allows. Your text was not saved: go back to keep it, and try again "+waitPhrase(wait)+".")
+	}
+	return nil
+}
+
+func (a *App) recordPost(c echo.Context, u *models.User) error {
+	return models.RateRecord(a.db, a.postLimits(c, u), a.now())
+}
+
+func (a *App) postLimits(c echo.Context, u *models.User) []models.Limit {
+	return []models.Limit{
+		{Bucket: "post-user:" + strconv.FormatUint(uint64(u.ID), 10), Max: a.cfg.PostPerUser, Window: a.cfg.PostWindow},
+		{Bucket: "post-ip:" + c.RealIP(), Max: a.cfg.PostPerIP, Window: a.cfg.PostWindow},
+	}
+}
+
+// annotationParam loads the annotation named in the path if the viewer may
+// see it; anything else is a 404, so private notes do not betray existence.
+func (a *App) annotationParam(c echo.Context) (*models.Annotation, error) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	ann, err := models.AnnotationByID(a.db, id)
+	if err != nil {
+		return nil, err
+	}
+	ok, err := models.CanView(a.db, a.currentUser(c), ann, true)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, models.ErrNotFound
+	}
+	return ann, nil
+}
+
+type annotationPage struct {
+	Document *models.Document
+	Passages []models.PassageView // the passage in context: one before, itself, one after
+	Focus    int
+	Thread   *models.Thread
+	Target   uint
+	Composer composerPage
+	Sort     string
+}
+
+func (a *App) annotationShow(c echo.Context) error {
+	ann, err := a.annotationParam(c)
+	if err != nil {
+		return err
+	}
+	doc, err := models.DocumentByID(a.db, ann.DocumentID)
+	if err != nil {
+		return err
+	}
+	viewer := a.currentUser(c)
+	thread, err := models.ThreadOf(a.db, ann, viewer, viewer.IsModerator())
+	if err != nil {
+		return err
+	}
+	rev, err := models.RevisionByID(a.db, ann.RevisionID)
+	if err != nil {
+		return err
+	}
+	all, err := models.Passages(a.db, rev.ID)
+	if err != nil {
+		return err
+	}
+	var context []models.Passage
+	for _, p := range all {
+		if p.Number >= ann.PassageNumber-1 && p.Number <= ann.PassageNumber+1 {
+			context = append(context, p)
+		}
+	}
+	views, err := models.ReadingView(a.db, rev, context, viewer, models.ReadingOptions{})
+	if err != nil {
+		return err
+	}
+	for i := range views {
+		views[i].Threads = nil // the thread is shown below, in full
+	}
+	page := annotationPage{Document: doc, Passages: views, Focus: ann.PassageNumber, Thread: thread, Target: ann.ID}
+	if viewer != nil {
+		p := &models.Passage{Number: ann.PassageNumber}
+		page.Composer = newComposer(doc, p)
+		page.Composer.Parent = ann
+		page.Composer.ID = "reply"
+		page.Composer.Action = fmt.Sprintf("/annotations/%d/replies", ann.ID)
+	}
+	title := ann.Kind.Label() + " on “" + doc.Title + "”"
+	data := a.newTemplateData(c, title, page)
+	data.Form = map[string][]string{"kind": {string(models.KindComment)}}
+	return a.render(c, http.StatusOK, "annotation", data)
+}
+
+func (a *App) replyCreate(c echo.Context) error {
+	parent, err := a.annotationParam(c)
+	if err != nil {
+		return err
+	}
+	if parent.IsDeleted() || parent.Status != models.StatusPublished && parent.AuthorID != a.currentUser(c).ID {
+		return echo.NewHTTPError(http.StatusConflict, "This annotation no longer takes replies.")
+	}
+	u := a.currentUser(c)
+	if err := a.checkPostRate(c, u); err != nil {
+		return err
+	}
+	in := annotationForm(c)
+	reply, err := models.CreateReply(a.db, u, parent, in, models.StatusPublished)
+	var fe models.FieldErrors
+	if errors.As(err, &fe) {
+		doc, derr := models.DocumentByID(a.db, parent.DocumentID)
+		if derr != nil {
+			return derr
+		}
+		page := newComposer(doc, &models.Passage{Number: parent.PassageNumber})
+		page.Parent = parent
+		page.ID = "reply"
+		page.Action = fmt.Sprintf("/annotations/%d/replies", parent.ID)
+		page.Cancel = fmt.Sprintf("/annotations/%d", parent.ID)
+		return a.renderForm(c, "annotation_form", "Reply", fe, page)
+	}
+	if err != nil {
+		return err
+	}
+	if err := a.recordPost(c, u); err != nil {
+		return err
+	}
+	return redirect(c, fmt.Sprintf("/annotations/%d#a-%d", reply.ID, reply.ID))
+}
+
+// ownAnnotation loads an annotation the current user wrote, for editing.
+func (a *App) ownAnnotation(c echo.Context) (*models.Annotation, *models.Document, error) {
+	ann, err := a.annotationParam(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ann.AuthorID != a.currentUser(c).ID {
+		return nil, nil, echo.NewHTTPError(http.StatusForbidden, "Only its author can change this annotation.")
+	}
+	if ann.IsDeleted() {
+		return nil, nil, models.ErrNotFound
+	}
+	doc, err := models.DocumentByID(a.db, ann.DocumentID)
+	return ann, doc, err
+}
+
+func editComposer(doc *models.Document, ann *models.Annotation) composerPage {
+	page := newComposer(doc, &models.Passage{Number: ann.PassageNumber, Text: ann.Exact})
+	page.Editing = ann
+	page.ID = "edit"
+	page.Action = fmt.Sprintf("/annotations/%d/edit", ann.ID)
+	page.Cancel = fmt.Sprintf("/annotations/%d", ann.ID)
+	rows := len(ann.Citations) + 1
+	if rows < 3 {
+		rows = 3
+	}
+	page.CiteRows = make([]int, rows)
+	return page
+}
+
+func (a *App) annotationEditShow(c echo.Context) error {
+	ann, doc, err := a.ownAnnotation(c)
+	if err != nil {
+		return err
+	}
+	data := a.newTemplateData(c, "Edit your annotation", editComposer(doc, ann))
+	data.Form = map[string][]string{"kind": {string(ann.Kind)}, "body": {ann.Body}, "counterpoint": {ann.Counterpoint},
+		"visibility": {string(ann.Visibility)}}
+	for _, ct := range ann.Citations {
+		data.Form["cite_title"] = append(data.Form["cite_title"], ct.Title)
+		data.Form["cite_url"] = append(data.Form["cite_url"], ct.URL)
+		data.Form["cite_text"] = append(data.Form["cite_text"], ct.Text)
+	}
+	return a.render(c, http.StatusOK, "annotation_form", data)
+}
+
+func (a *App) annotationEditSubmit(c echo.Context) error {
+	ann, doc, err := a.ownAnnotation(c)
+	if err != nil {
+		return err
+	}
+	err = models.UpdateAnnotation(a.db, a.currentUser(c), ann, annotationForm(c), a.now())
+	var fe models.FieldErrors
+	if errors.As(err, &fe) {
+		return a.renderForm(c, "annotation_form", "Edit your annotation", fe, editComposer(doc, ann))
+	}
+	if err != nil {
+		return err
+	}
+	a.setFlash(c, "Your annotation was updated.")
+	return redirect(c, fmt.Sprintf("/annotations/%d", ann.ID))
+}
+
+func (a *App) annotationDelete(c echo.Context) error {
+	ann, _, err := a.ownAnnotation(c)
+	if err != nil {
+		return err
+	}
+	if err := models.DeleteAnnotation(a.db, a.currentUser(c), ann, a.now()); err != nil {
+		return err
+	}
+	a.setFlash(c, "Your annotation was deleted.")
+	return redirect(c, fmt.Sprintf("/documents/%d#p-%d", ann.DocumentID, ann.PassageNumber))
+}
+
+type historyPage struct {
+	Annotation *models.Annotation
+	Edits      []models.AnnotationEdit
+}
+
+func (a *App) annotationHistory(c echo.Context) error {
+	ann, err := a.annotationParam(c)
+	if err != nil {
+		return err
+	}
+	if ann.IsDeleted() && ann.AuthorID != a.currentUser(c).ID && !a.currentUser(c).IsModerator() {
+		return models.ErrNotFound
+	}
+	edits, err := models.AnnotationEdits(a.db, ann.ID)
+	if err != nil {
+		return err
+	}
+	return a.render(c, http.StatusOK, "annotation_history", a.newTemplateData(c, "Edit history", historyPage{Annotation: ann, Edits: edits}))
+}
+
+func (a *App) annotationHelpful(c echo.Context) error {
+	ann, err := a.annotationParam(c)
+	if err != nil {
+		return err
+	}
+	if ann.IsDeleted() || ann.Status != models.StatusPublished {
+		return echo.NewHTTPError(http.StatusConflict, "This annotation cannot be marked helpful.")
+	}
+	_, err = models.ToggleHelpful(a.db, a.currentUser(c), ann)
+	if errors.Is(err, models.ErrForbidden) {
+		return echo.NewHTTPError(http.StatusForbidden, "You cannot mark your own annotation as helpful.")
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(c, backTo(c, fmt.Sprintf("/annotations/%d", ann.ID)))
+}
+
+// annotationModerate hides or restores an annotation (moderators and admins).
+func (a *App) annotationModerate(c echo.Context) error {
+	ann, err := a.annotationParam(c)
+	if err != nil {
+		return err
+	}
+	status := models.StatusHidden
+	if c.FormValue("action") == "restore" {
+		status = models.StatusPublished
+	}
+	if err := models.SetAnnotationStatus(a.db, ann, status); err != nil {
+		return err
+	}
+	a.setFlash(c, "The annotation is now "+string(status)+".")
+	return redirect(c, fmt.Sprintf("/annotations/%d", ann.ID))
+}
+
+// backTo returns the same-site page the form came from (its "back" field),
+// or fallback.
+func backTo(c echo.Context, fallback string) string {
+	if b := c.FormValue("back"); strings.HasPrefix(b, "/") && !strings.HasPrefix(b, "//") {
+		return b
+	}
+	return fallback
+}
+
+var _ = time.Now

@@ -1,0 +1,66 @@
+package handlers
+
+import (
+	"container/list"
+	"crypto/sha256"
+	"encoding/base64"
+	"sync"
+)
+
+// pageCache keeps rendered pages by a key that names everything the page
+// depends on (the document's version counter read from the database, the
+// viewer and their state), so an entry is never stale: a write on any
+// instance changes the key of the next read everywhere. It is bounded by
+// total bytes and evicts the least recently used page.
+type pageCache struct {
+	mu    sync.Mutex
+	max   int
+	size  int
+	order *list.List
+	items map[string]*list.Element
+}
+
+type cachedPage struct {
+	key  string
+	body []byte
+	etag string
+}
+
+func newPageCache(maxBytes int) *pageCache {
+	return &pageCache{max: maxBytes, order: list.New(), items: map[string]*list.Element{}}
+}
+
+func (pc *pageCache) get(key string) (*cachedPage, bool) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	el, ok := pc.items[key]
+	if !ok {
+		return nil, false
+	}
+	pc.order.MoveToFront(el)
+	return el.Value.(*cachedPage), true
+}
+
+func (pc *pageCache) put(key string, body []byte) *cachedPage {
+	sum := sha256.Sum256(body)
+	p := &cachedPage{key: key, body: body, etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`}
+	if len(body) > pc.max/4 {
+		return p
+	}
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if el, ok := pc.items[key]; ok {
+		pc.size -= len(el.Value.(*cachedPage).body)
+		pc.order.Remove(el)
+	}
+	pc.items[key] = pc.order.PushFront(p)
+	pc.size += len(body)
+	for pc.size > pc.max {
+		last := pc.order.Back()
+		old := last.Value.(*cachedPage)
+		pc.order.Remove(last)
+		delete(pc.items, old.key)
+		pc.size -= len(old.body)
+	}
+	return p
+}

@@ -1,0 +1,537 @@
+package models
+
+import (
+	"errors"
+	"html/template"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"margin/models/anchor"
+	"margin/models/markup"
+)
+
+// Kind is what an annotation does for the reader.
+type Kind string
+
+const (
+	KindComment      Kind = "comment"
+	KindQuestion     Kind = "question"
+	KindDisagreement Kind = "disagreement"
+	KindReference    Kind = "reference"
+	KindContext      Kind = "context"
+)
+
+// Kinds lists every kind in display order.
+var Kinds = []Kind{KindComment, KindQuestion, KindDisagreement, KindReference, KindContext}
+
+// Valid tells whether k is a known kind.
+func (k Kind) Valid() bool {
+	for _, x := range Kinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Label is the word shown beside the kind's icon.
+func (k Kind) Label() string {
+	switch k {
+	case KindQuestion:
+		return "Question"
+	case KindDisagreement:
+		return "Disagreement"
+	case KindReference:
+		return "Reference"
+	case KindContext:
+		return "Context"
+	}
+	return "Comment"
+}
+
+// Icon is a glyph for the kind; it is always shown with its Label, never alone.
+func (k Kind) Icon() string {
+	switch k {
+	case KindQuestion:
+		return "?"
+	case KindDisagreement:
+		return "≠"
+	case KindReference:
+		return "§"
+	case KindContext:
+		return "i"
+	}
+	return "✎"
+}
+
+// Visibility says who may see an annotation.
+type Visibility string
+
+const (
+	VisibilityPublic  Visibility = "public"
+	VisibilityPrivate Visibility = "private"
+	VisibilityClass   Visibility = "class"
+)
+
+// Status is where an annotation is in moderation.
+type Status string
+
+const (
+	StatusPublished Status = "published"
+	StatusPending   Status = "pending"  // held for review
+	StatusSpam      Status = "spam"     // judged spam
+	StatusRejected  Status = "rejected" // refused by a moderator
+	StatusHidden    Status = "hidden"   // hidden by a moderator or by flags
+)
+
+// Annotation is a note on a passage or on a phrase inside one, or a reply
+// in such a note's thread. Its anchor follows the W3C Web Annotation model:
+// TextQuoteSelector (Exact, Prefix, Suffix) and TextPositionSelector
+// (Start, End, code points in the revision's text).
+type Annotation struct {
+	ID            uint   `gorm:"primaryKey"`
+	DocumentID    uint   `gorm:"not null;index:idx_annotation_doc,priority:1"`
+	RevisionID    uint   `gorm:"not null"`
+	PassageNumber int    `gorm:"not null"`
+	Exact         string `gorm:"type:text"`
+	Prefix        string `gorm:"size:200"`
+	Suffix        string `gorm:"size:200"`
+	Start         int
+	End           int
+	// AnchorStatus is how the last re-anchoring went: exact, moved, fuzzy, orphaned.
+	AnchorStatus string `gorm:"size:16;not null;default:exact"`
+
+	ParentID *uint `gorm:"index"`
+	RootID   *uint `gorm:"index"`
+
+	AuthorID     uint       `gorm:"not null;index"`
+	Kind         Kind       `gorm:"size:16;not null"`
+	Counterpoint string     `gorm:"type:text"`
+	Body         string     `gorm:"type:text;not null"`
+	BodyHTML     string     `gorm:"type:text;not null"`
+	Visibility   Visibility `gorm:"size:16;not null;default:public"`
+	ClassID      *uint      `gorm:"index"`
+	Status       Status     `gorm:"size:16;not null;default:published;index"`
+	HelpfulCount int        `gorm:"not null;default:0"`
+	EditedAt     *time.Time
+	// DeletedAt marks a tombstone: the author deleted it, its replies keep
+	// their place, and moderators can still read and restore it.
+	DeletedAt *time.Time
+	CreatedAt time.Time `gorm:"index:idx_annotation_doc,priority:2"`
+	UpdatedAt time.Time
+
+	Author    User       `gorm:"foreignKey:AuthorID"`
+	Citations []Citation `gorm:"foreignKey:AnnotationID"`
+}
+
+// IsReply tells whether a is in another annotation's thread.
+func (a *Annotation) IsReply() bool { return a.ParentID != nil }
+
+// IsDeleted tells whether a is a tombstone.
+func (a *Annotation) IsDeleted() bool { return a.DeletedAt != nil }
+
+// IsPhrase tells whether a is attached to an exact phrase.
+func (a *Annotation) IsPhrase() bool { return a.Exact != "" && !a.IsReply() }
+
+// Awaiting tells whether a is held back from others.
+func (a *Annotation) Awaiting() bool {
+	return a.Status == StatusPending || a.Status == StatusSpam
+}
+
+// Citation is one source of a reference: a title with an http(s) URL, or a
+// bibliographic text, or both.
+type Citation struct {
+	ID           uint   `gorm:"primaryKey"`
+	AnnotationID uint   `gorm:"not null;index"`
+	Position     int    `gorm:"not null"`
+	Title        string `gorm:"size:500"`
+	URL          string `gorm:"size:2048"`
+	Text         string `gorm:"size:2000"`
+}
+
+// AnnotationEdit keeps an annotation's earlier wording: every edit stores
+// what it replaced.
+type AnnotationEdit struct {
+	ID           uint `gorm:"primaryKey"`
+	AnnotationID uint `gorm:"not null;index"`
+	Kind         Kind `gorm:"size:16;not null"`
+	Counterpoint string
+	Body         string `gorm:"type:text;not null"`
+	Citations    string `gorm:"type:text"` // one per line: title | url | text
+	WrittenAt    time.Time
+	CreatedAt    time.Time
+}
+
+// Reaction is one user finding an annotation helpful.
+type Reaction struct {
+	AnnotationID uint `gorm:"primaryKey;autoIncrement:false"`
+	UserID       uint `gorm:"primaryKey;autoIncrement:false;index"`
+	CreatedAt    time.Time
+}
+
+// MaxCitations bounds a reference's list.
+const MaxCitations = 10
+
+// AnnotationInput is what the composer sends.
+type AnnotationInput struct {
+	Kind         Kind
+	Body         string
+	Counterpoint string
+	Citations    []Citation
+	Visibility   Visibility
+	ClassID      *uint
+	// Anchor, for a new top-level annotation.
+	Passage   int
+	Quote     string
+	QuoteHint int // code point offset of the selection in the text, -1 if unknown
+}
+
+// validate checks the input and renders its body.
+func (in *AnnotationInput) validate() (template.HTML, FieldErrors) {
+	fe := FieldErrors{}
+	if !in.Kind.Valid() {
+		fe["kind"] = "Choose what kind of note this is."
+	}
+	in.Body = strings.TrimSpace(strings.ReplaceAll(in.Body, "\r\n", "\n"))
+	in.Counterpoint = strings.TrimSpace(in.Counterpoint)
+	var html template.HTML
+	if utf8.RuneCountInString(in.Body) > markup.MaxBodyLen {
+		fe["body"] = "Keep it under 10,000 characters (this has " + itoa(utf8.RuneCountInString(in.Body)) + ")."
+	} else if in.Body == "" && in.Kind != KindReference {
+		fe["body"] = "Write something first."
+	} else if in.Body != "" {
+		var err error
+		html, err = markup.Render(in.Body)
+		if errors.Is(err, markup.ErrEmpty) && in.Kind != KindReference {
+			fe["body"] = "Nothing readable is left of this text once unsafe markup is removed."
+		} else if err != nil && !errors.Is(err, markup.ErrEmpty) {
+			fe["body"] = err.Error()
+		}
+	}
+	if in.Kind == KindDisagreement && in.Counterpoint == "" {
+		fe["counterpoint"] = "A disagreement states its counterpoint: what do you hold instead?"
+	} else if utf8.RuneCountInString(in.Counterpoint) > 1000 {
+		fe["counterpoint"] = "Keep the counterpoint under 1,000 characters."
+	}
+	if in.Kind != KindDisagreement {
+		in.Counterpoint = ""
+	}
+	cites, msg := cleanCitations(in.Citations)
+	in.Citations = cites
+	if msg != "" {
+		fe["citations"] = msg
+	} else if in.Kind == KindReference && len(cites) == 0 {
+		fe["citations"] = "A reference needs at least one citation: a title with a link, or a bibliographic entry."
+	}
+	switch in.Visibility {
+	case VisibilityPublic, VisibilityPrivate:
+	case VisibilityClass:
+		if in.ClassID == nil {
+			fe["visibility"] = "Choose a class to share this with."
+		}
+	case "":
+		in.Visibility = VisibilityPublic
+	default:
+		fe["visibility"] = "Choose who can see this."
+	}
+	if len(fe) > 0 {
+		return "", fe
+	}
+	return html, nil
+}
+
+func cleanCitations(in []Citation) ([]Citation, string) {
+	var out []Citation
+	for _, c := range in {
+		c.Title, c.URL, c.Text = strings.TrimSpace(c.Title), strings.TrimSpace(c.URL), strings.TrimSpace(c.Text)
+		if c.Title == "" && c.URL == "" && c.Text == "" {
+			continue
+		}
+		n := len(out) + 1
+		if c.URL != "" {
+			u, err := markup.ValidURL(c.URL)
+			if err != nil {
+				return nil, "Citation " + itoa(n) + ": " + err.Error()
+			}
+			c.URL = u
+			if c.Title == "" {
+				return nil, "Citation " + itoa(n) + ": give the linked source a title."
+			}
+		} else if c.Text == "" {
+			return nil, "Citation " + itoa(n) + ": add a link (http or https) or a bibliographic entry."
+		}
+		if utf8.RuneCountInString(c.Title) > 500 || utf8.RuneCountInString(c.Text) > 2000 {
+			return nil, "Citation " + itoa(n) + " is too long."
+		}
+		c.Position = n
+		c.ID, c.AnnotationID = 0, 0
+		out = append(out, c)
+	}
+	if len(out) > MaxCitations {
+		return nil, "At most " + itoa(MaxCitations) + " citations per reference."
+	}
+	return out, ""
+}
+
+// CreateAnnotation anchors and stores a new top-level annotation on the
+// document's current revision. status comes from the spam check.
+func CreateAnnotation(db *gorm.DB, author *User, doc *Document, in AnnotationInput, status Status) (*Annotation, error) {
+	html, fe := in.validate()
+	rev, err := RevisionByID(db, doc.CurrentRevisionID)
+	if err != nil {
+		return nil, err
+	}
+	passages, err := Passages(db, rev.ID)
+	if err != nil {
+		return nil, err
+	}
+	sel, err := anchor.Locate(rev.Text, anchorPassages(passages), in.Passage, in.Quote, in.QuoteHint)
+	if err != nil {
+		if fe == nil {
+			fe = FieldErrors{}
+		}
+		fe["quote"] = sentenceCase(err.Error()) + "."
+	}
+	if fe != nil {
+		return nil, fe
+	}
+	a := &Annotation{
+		DocumentID: doc.ID, RevisionID: rev.ID, PassageNumber: sel.Passage,
+		Exact: sel.Quote.Exact, Prefix: sel.Quote.Prefix, Suffix: sel.Quote.Suffix,
+		Start: sel.Position.Start, End: sel.Position.End, AnchorStatus: string(anchor.Exact),
+		AuthorID: author.ID, Kind: in.Kind, Counterpoint: in.Counterpoint, Body: in.Body, BodyHTML: string(html),
+		Visibility: in.Visibility, ClassID: in.ClassID, Status: status, Citations: in.Citations,
+	}
+	err = db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(a).Error; err != nil {
+			return err
+		}
+		if err := bumpDocument(tx, doc.ID); err != nil {
+			return err
+		}
+		if status == StatusPublished {
+			return notifyPublished(tx, a)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.Author = *author
+	return a, nil
+}
+
+// CreateReply stores a reply in parent's thread. The reply shares its
+// thread's document, passage, visibility and class.
+func CreateReply(db *gorm.DB, author *User, parent *Annotation, in AnnotationInput, status Status) (*Annotation, error) {
+	in.Visibility, in.ClassID = parent.Visibility, parent.ClassID
+	html, fe := in.validate()
+	if fe != nil {
+		return nil, fe
+	}
+	root := parent.ID
+	if parent.RootID != nil {
+		root = *parent.RootID
+	}
+	a := &Annotation{
+		DocumentID: parent.DocumentID, RevisionID: parent.RevisionID, PassageNumber: parent.PassageNumber,
+		Start: parent.Start, End: parent.End, ParentID: &parent.ID, RootID: &root,
+		AuthorID: author.ID, Kind: in.Kind, Counterpoint: in.Counterpoint, Body: in.Body, BodyHTML: string(html),
+		Visibility: parent.Visibility, ClassID: parent.ClassID, Status: status, Citations: in.Citations,
+	}
+	err := db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(a).Error; err != nil {
+			return err
+		}
+		if err := bumpDocument(tx, a.DocumentID); err != nil {
+			return err
+		}
+		if status == StatusPublished {
+			return notifyPublished(tx, a)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.Author = *author
+	return a, nil
+}
+
+// UpdateAnnotation edits the author's own annotation, keeping what it said before.
+func UpdateAnnotation(db *gorm.DB, editor *User, a *Annotation, in AnnotationInput, now time.Time) error {
+	if a.AuthorID != editor.ID {
+		return ErrForbidden
+	}
+	if a.IsDeleted() {
+		return ErrNotFound
+	}
+	in.Visibility, in.ClassID = a.Visibility, a.ClassID
+	if !a.IsReply() && in.Visibility == "" {
+		in.Visibility = a.Visibility
+	}
+	html, fe := in.validate()
+	if fe != nil {
+		return fe
+	}
+	return db.Transaction(func(tx *gorm.DB) error {
+		written := a.CreatedAt
+		if a.EditedAt != nil {
+			written = *a.EditedAt
+		}
+		prev := AnnotationEdit{AnnotationID: a.ID, Kind: a.Kind, Counterpoint: a.Counterpoint, Body: a.Body,
+			Citations: citationLines(a.Citations), WrittenAt: written}
+		if err := tx.Create(&prev).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("annotation_id = ?", a.ID).Delete(&Citation{}).Error; err != nil {
+			return err
+		}
+		for i := range in.Citations {
+			in.Citations[i].AnnotationID = a.ID
+		}
+		if len(in.Citations) > 0 {
+			if err := tx.Create(&in.Citations).Error; err != nil {
+				return err
+			}
+		}
+		a.Kind, a.Body, a.BodyHTML, a.Counterpoint, a.Citations, a.EditedAt = in.Kind, in.Body, string(html), in.Counterpoint, in.Citations, &now
+		if err := tx.Model(a).Select("kind", "body", "body_html", "counterpoint", "edited_at").Updates(a).Error; err != nil {
+			return err
+		}
+		return bumpDocument(tx, a.DocumentID)
+	})
+}
+
+// DeleteAnnotation turns the author's annotation into a tombstone.
+func DeleteAnnotation(db *gorm.DB, by *User, a *Annotation, now time.Time) error {
+	if a.AuthorID != by.ID {
+		return ErrForbidden
+	}
+	return db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(a).Update("deleted_at", now).Error; err != nil {
+			return err
+		}
+		return bumpDocument(tx, a.DocumentID)
+	})
+}
+
+// SetAnnotationStatus moves an annotation in moderation.
+func SetAnnotationStatus(db *gorm.DB, a *Annotation, status Status) error {
+	return db.Transaction(func(tx *gorm.DB) error {
+		was := a.Status
+		if err := tx.Model(a).Update("status", status).Error; err != nil {
+			return err
+		}
+		a.Status = status
+		if err := bumpDocument(tx, a.DocumentID); err != nil {
+			return err
+		}
+		if status == StatusPublished && was == StatusPending {
+			return notifyPublished(tx, a)
+		}
+		return nil
+	})
+}
+
+// AnnotationByID loads an annotation with its author and citations, with
+// no visibility check: callers check CanView.
+func AnnotationByID(db *gorm.DB, id uint) (*Annotation, error) {
+	var a Annotation
+	err := db.Preload("Author").Preload("Citations", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).
+		First(&a, id).Error
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return &a, nil
+}
+
+// AnnotationEdits lists an annotation's earlier versions, oldest first.
+func AnnotationEdits(db *gorm.DB, id uint) ([]AnnotationEdit, error) {
+	var out []AnnotationEdit
+	err := db.Where("annotation_id = ?", id).Order("id").Find(&out).Error
+	return out, err
+}
+
+// ToggleHelpful marks or unmarks an annotation as helpful for user; it
+// returns whether it is marked afterwards.
+func ToggleHelpful(db *gorm.DB, user *User, a *Annotation) (bool, error) {
+	if a.AuthorID == user.ID {
+		return false, ErrForbidden
+	}
+	marked := false
+	err := db.Transaction(func(tx *gorm.DB) error {
+		res := tx.Where("annotation_id = ? AND user_id = ?", a.ID, user.ID).Delete(&Reaction{})
+		if res.Error != nil {
+			return res.Error
+		}
+		delta := -1
+		if res.RowsAffected == 0 {
+			res = tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&Reaction{AnnotationID: a.ID, UserID: user.ID})
+			if res.Error != nil {
+				return res.Error
+			}
+			marked, delta = true, 1
+			if res.RowsAffected == 0 {
+				return nil
+			}
+		}
+		if err := tx.Model(&Annotation{}).Where("id = ?", a.ID).
+			Update("helpful_count", gorm.Expr("helpful_count + ?", delta)).Error; err != nil {
+			return err
+		}
+		return bumpDocument(tx, a.DocumentID)
+	})
+	return marked, err
+}
+
+// HelpfulMarks returns which of ids user has marked helpful.
+func HelpfulMarks(db *gorm.DB, userID uint, ids []uint) (map[uint]bool, error) {
+	out := map[uint]bool{}
+	if userID == 0 || len(ids) == 0 {
+		return out, nil
+	}
+	var marked []uint
+	err := db.Model(&Reaction{}).Where("user_id = ? AND annotation_id IN ?", userID, ids).Pluck("annotation_id", &marked).Error
+	for _, id := range marked {
+		out[id] = true
+	}
+	return out, err
+}
+
+// bumpDocument records that what a document's page shows has changed, so
+// page caches on every instance see it at their next read.
+func bumpDocument(tx *gorm.DB, docID uint) error {
+	return tx.Model(&Document{}).Where("id = ?", docID).UpdateColumn("version", gorm.Expr("version + 1")).Error
+}
+
+func anchorPassages(ps []Passage) []anchor.Passage {
+	out := make([]anchor.Passage, len(ps))
+	for i, p := range ps {
+		out[i] = anchor.Passage{Number: p.Number, Start: p.Start, End: p.End}
+	}
+	return out
+}
+
+func citationLines(cs []Citation) string {
+	var b strings.Builder
+	for _, c := range cs {
+		b.WriteString(c.Title + " | " + c.URL + " | " + c.Text + "\n")
+	}
+	return b.String()
+}
+
+func sentenceCase(s string) string {
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	return strings.ToUpper(string(r)) + s[n:]
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

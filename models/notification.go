@@ -1,0 +1,151 @@
+package models
+
+import (
+	"time"
+
+	"gorm.io/gorm"
+
+	"margin/models/markup"
+)
+
+// Reason says why someone is notified.
+type Reason string
+
+const (
+	ReasonReply   Reason = "reply"
+	ReasonMention Reason = "mention"
+)
+
+// Notification tells a user about a reply to their annotation or a mention.
+type Notification struct {
+	ID           uint       `gorm:"primaryKey"`
+	UserID       uint       `gorm:"not null;index:idx_notification_user,priority:1"`
+	AnnotationID uint       `gorm:"not null;index"`
+	Reason       Reason     `gorm:"size:16;not null"`
+	ReadAt       *time.Time `gorm:"index:idx_notification_user,priority:2"`
+	CreatedAt    time.Time
+}
+
+// notifyPublished tells the parent's author about a reply and mentioned
+// users about a mention, once a is published, and only those who may see it.
+func notifyPublished(tx *gorm.DB, a *Annotation) error {
+	recipients := map[uint]Reason{}
+	if a.ParentID != nil {
+		var parent Annotation
+		if err := tx.Select("id", "author_id").First(&parent, *a.ParentID).Error; err != nil {
+			return err
+		}
+		recipients[parent.AuthorID] = ReasonReply
+	}
+	if names := markup.Mentions(a.Body); len(names) > 0 {
+		var users []User
+		if err := tx.Select("id").Where("username IN ?", names).Find(&users).Error; err != nil {
+			return err
+		}
+		for _, u := range users {
+			if _, replied := recipients[u.ID]; !replied {
+				recipients[u.ID] = ReasonMention
+			}
+		}
+	}
+	delete(recipients, a.AuthorID)
+	var existing []uint
+	if err := tx.Model(&Notification{}).Where("annotation_id = ?", a.ID).Pluck("user_id", &existing).Error; err != nil {
+		return err
+	}
+	for _, id := range existing {
+		delete(recipients, id)
+	}
+	for uid, reason := range recipients {
+		ok, err := CanView(tx, &User{ID: uid}, a, false)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		if err := tx.Create(&Notification{UserID: uid, AnnotationID: a.ID, Reason: reason}).Error; err != nil {
+			return err
+		}
+		// The navigation shows the unread count: pages cached for this user are stale.
+		if err := tx.Model(&User{}).Where("id = ?", uid).Update("updated_at", time.Now().UTC()).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// InboxItem is a notification with the annotation it points at.
+type InboxItem struct {
+	Notification
+	Annotation *Annotation
+	Document   *Document
+}
+
+// UnreadCount counts unread notifications whose annotation the user may
+// still see (one hidden since does not count).
+func UnreadCount(db *gorm.DB, u *User) (int64, error) {
+	var n int64
+	err := db.Model(&Notification{}).
+		Joins("JOIN annotations ON annotations.id = notifications.annotation_id").
+		Scopes(VisibleTo(u, false)).
+		Where("notifications.user_id = ? AND notifications.read_at IS NULL AND annotations.deleted_at IS NULL", u.ID).
+		Count(&n).Error
+	return n, err
+}
+
+// Inbox lists a user's notifications, newest first, skipping those whose
+// annotation they may no longer see.
+func Inbox(db *gorm.DB, u *User, limit int) ([]InboxItem, error) {
+	var ns []Notification
+	err := db.Model(&Notification{}).
+		Joins("JOIN annotations ON annotations.id = notifications.annotation_id").
+		Scopes(VisibleTo(u, false)).
+		Where("notifications.user_id = ? AND annotations.deleted_at IS NULL", u.ID).
+		Order("notifications.id DESC").Limit(limit).Find(&ns).Error
+	if err != nil || len(ns) == 0 {
+		return nil, err
+	}
+	ids := make([]uint, len(ns))
+	for i, n := range ns {
+		ids[i] = n.AnnotationID
+	}
+	var anns []Annotation
+	if err := db.Preload("Author").Where("id IN ?", ids).Find(&anns).Error; err != nil {
+		return nil, err
+	}
+	byID := map[uint]*Annotation{}
+	docIDs := []uint{}
+	for i := range anns {
+		byID[anns[i].ID] = &anns[i]
+		docIDs = append(docIDs, anns[i].DocumentID)
+	}
+	var docs []Document
+	if err := db.Select("id", "title").Where("id IN ?", docIDs).Find(&docs).Error; err != nil {
+		return nil, err
+	}
+	docByID := map[uint]*Document{}
+	for i := range docs {
+		docByID[docs[i].ID] = &docs[i]
+	}
+	out := make([]InboxItem, 0, len(ns))
+	for _, n := range ns {
+		a := byID[n.AnnotationID]
+		if a == nil {
+			continue
+		}
+		out = append(out, InboxItem{Notification: n, Annotation: a, Document: docByID[a.DocumentID]})
+	}
+	return out, nil
+}
+
+// MarkInboxRead marks every notification of u as read.
+func MarkInboxRead(db *gorm.DB, u *User, now time.Time) error {
+	return db.Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&Notification{}).Where("user_id = ? AND read_at IS NULL", u.ID).Update("read_at", now)
+		if res.Error != nil || res.RowsAffected == 0 {
+			return res.Error
+		}
+		return tx.Model(&User{}).Where("id = ?", u.ID).Update("updated_at", now).Error
+	})
+}

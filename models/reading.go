@@ -1,0 +1,237 @@
+package models
+
+import (
+	"sort"
+
+	"gorm.io/gorm"
+
+	"margin/models/anchor"
+)
+
+// Thread is an annotation with its replies, as a reader sees it.
+type Thread struct {
+	*Annotation
+	Replies []*Thread
+	// Marked is whether the viewer found it helpful.
+	Marked bool
+	// Missing stands in for a parent the viewer may not see.
+	Missing bool
+}
+
+// KindCount is how many annotations of one kind a passage has.
+type KindCount struct {
+	Kind  Kind
+	Count int
+}
+
+// PassageView is one passage of the reading view with its annotations.
+type PassageView struct {
+	Passage   Passage
+	Segments  []anchor.Segment
+	Threads   []*Thread
+	Counts    []KindCount
+	Total     int
+	Contested bool
+}
+
+// ReadingOptions filter and order the annotations shown.
+type ReadingOptions struct {
+	Kind Kind   // only threads with an annotation of this kind; "" for all
+	Sort string // "helpful" or "newest"
+}
+
+// ReadingView assembles the passages of a revision with the annotations the
+// viewer may see.
+func ReadingView(db *gorm.DB, rev *Revision, passages []Passage, viewer *User, opts ReadingOptions) ([]PassageView, error) {
+	var anns []*Annotation
+	err := db.Scopes(VisibleTo(viewer, false)).
+		Where("annotations.document_id = ? AND annotations.revision_id = ?", rev.DocumentID, rev.ID).
+		Preload("Author", func(db *gorm.DB) *gorm.DB { return db.Select("id", "username", "role") }).
+		Preload("Citations", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).
+		Order("annotations.id").Find(&anns).Error
+	if err != nil {
+		return nil, err
+	}
+	var marked map[uint]bool
+	if viewer != nil {
+		ids := make([]uint, len(anns))
+		for i, a := range anns {
+			ids[i] = a.ID
+		}
+		if marked, err = HelpfulMarks(db, viewer.ID, ids); err != nil {
+			return nil, err
+		}
+	}
+	return buildReadingView(passages, anns, marked, opts), nil
+}
+
+func buildReadingView(passages []Passage, anns []*Annotation, marked map[uint]bool, opts ReadingOptions) []PassageView {
+	threads := map[uint]*Thread{}
+	for _, a := range anns {
+		threads[a.ID] = &Thread{Annotation: a, Marked: marked[a.ID]}
+	}
+	byPassage := map[int][]*Thread{}
+	for _, a := range anns {
+		t := threads[a.ID]
+		if a.ParentID == nil {
+			byPassage[a.PassageNumber] = append(byPassage[a.PassageNumber], t)
+			continue
+		}
+		parent, ok := threads[*a.ParentID]
+		if !ok {
+			// The parent is hidden from this viewer: keep the reply's place.
+			parent = &Thread{Annotation: &Annotation{ID: *a.ParentID, PassageNumber: a.PassageNumber, Kind: KindComment}, Missing: true}
+			threads[*a.ParentID] = parent
+			byPassage[a.PassageNumber] = append(byPassage[a.PassageNumber], parent)
+		}
+		parent.Replies = append(parent.Replies, t)
+	}
+	out := make([]PassageView, len(passages))
+	for i, p := range passages {
+		pv := PassageView{Passage: p}
+		counts := map[Kind]int{}
+		var ranges []anchor.Range
+		for _, t := range byPassage[p.Number] {
+			if !pruneDeleted(t) {
+				continue
+			}
+			walk(t, func(x *Thread) {
+				if x.Missing || x.IsDeleted() {
+					return
+				}
+				counts[x.Kind]++
+				pv.Total++
+				if x.Kind == KindDisagreement && x.Status == StatusPublished {
+					pv.Contested = true
+				}
+			})
+			if opts.Kind != "" && !hasKind(t, opts.Kind) {
+				continue
+			}
+			pv.Threads = append(pv.Threads, t)
+			if !t.Missing && !t.IsDeleted() && t.Exact != "" {
+				ranges = append(ranges, anchor.Range{ID: t.ID, Start: t.Start - p.Start, End: t.End - p.Start})
+			}
+		}
+		for _, k := range Kinds {
+			if counts[k] > 0 {
+				pv.Counts = append(pv.Counts, KindCount{Kind: k, Count: counts[k]})
+			}
+		}
+		sortThreads(pv.Threads, opts.Sort)
+		pv.Segments = anchor.Segments(p.Text, ranges)
+		out[i] = pv
+	}
+	return out
+}
+
+// pruneDeleted drops tombstones with nothing under them; it reports whether
+// t itself is still worth showing.
+func pruneDeleted(t *Thread) bool {
+	kept := t.Replies[:0]
+	for _, r := range t.Replies {
+		if pruneDeleted(r) {
+			kept = append(kept, r)
+		}
+	}
+	t.Replies = kept
+	return len(t.Replies) > 0 || !(t.IsDeleted() || t.Missing)
+}
+
+func walk(t *Thread, fn func(*Thread)) {
+	fn(t)
+	for _, r := range t.Replies {
+		walk(r, fn)
+	}
+}
+
+func hasKind(t *Thread, k Kind) bool {
+	found := false
+	walk(t, func(x *Thread) {
+		if !x.Missing && !x.IsDeleted() && x.Kind == k {
+			found = true
+		}
+	})
+	return found
+}
+
+func sortThreads(ts []*Thread, order string) {
+	sort.SliceStable(ts, func(i, j int) bool {
+		if order == "helpful" && ts[i].HelpfulCount != ts[j].HelpfulCount {
+			return ts[i].HelpfulCount > ts[j].HelpfulCount
+		}
+		return ts[i].ID > ts[j].ID
+	})
+}
+
+// ThreadOf loads the whole thread an annotation belongs to, as the viewer
+// may see it, rooted at its top-level annotation.
+func ThreadOf(db *gorm.DB, a *Annotation, viewer *User, includeHeld bool) (*Thread, error) {
+	rootID := a.ID
+	if a.RootID != nil {
+		rootID = *a.RootID
+	}
+	var anns []*Annotation
+	err := db.Scopes(VisibleTo(viewer, includeHeld)).
+		Where("annotations.id = ? OR annotations.root_id = ?", rootID, rootID).
+		Preload("Author", func(db *gorm.DB) *gorm.DB { return db.Select("id", "username", "role") }).
+		Preload("Citations", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).
+		Order("annotations.id").Find(&anns).Error
+	if err != nil {
+		return nil, err
+	}
+	var marked map[uint]bool
+	if viewer != nil {
+		ids := make([]uint, len(anns))
+		for i, x := range anns {
+			ids[i] = x.ID
+		}
+		if marked, err = HelpfulMarks(db, viewer.ID, ids); err != nil {
+			return nil, err
+		}
+	}
+	threads := map[uint]*Thread{}
+	for _, x := range anns {
+		threads[x.ID] = &Thread{Annotation: x, Marked: marked[x.ID]}
+	}
+	root, ok := threads[rootID]
+	if !ok {
+		root = &Thread{Annotation: &Annotation{ID: rootID, Kind: KindComment}, Missing: true}
+		threads[rootID] = root
+	}
+	for _, x := range anns {
+		if x.ParentID == nil {
+			continue
+		}
+		parent, ok := threads[*x.ParentID]
+		if !ok {
+			parent = root
+		}
+		parent.Replies = append(parent.Replies, threads[x.ID])
+	}
+	return root, nil
+}
+
+// UserAnnotations lists what a profile shows: the author's annotations the
+// viewer may see, newest first.
+func UserAnnotations(db *gorm.DB, author *User, viewer *User, limit int) ([]Annotation, error) {
+	var out []Annotation
+	err := db.Scopes(VisibleTo(viewer, false)).
+		Where("annotations.author_id = ? AND annotations.deleted_at IS NULL", author.ID).
+		Order("annotations.id DESC").Limit(limit).Find(&out).Error
+	return out, err
+}
+
+// DocumentTitles maps document ids to titles, for lists of annotations.
+func DocumentTitles(db *gorm.DB, ids []uint) (map[uint]string, error) {
+	var docs []Document
+	out := map[uint]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	err := db.Select("id", "title").Where("id IN ?", ids).Find(&docs).Error
+	for _, d := range docs {
+		out[d.ID] = d.Title
+	}
+	return out, err
+}
