@@ -183,3 +183,5 @@ func mustNotContain(t *testing.T, body string, bad ...string) {
 		}
 	}
 }
+
+func newHTTPServer(a *App) *httptest.Server { return httptest.NewServer(a.echo()) }
