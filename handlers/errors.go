@@ -22,24 +22,16 @@ func (a *App) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
-	status := http.StatusInternalServerError
+	status := statusOf(err)
 	msg := ""
 	var he *echo.HTTPError
-	switch {
-	case errors.As(err, &he):
-		status = he.Code
+	if errors.As(err, &he) {
 		if s, ok := he.Message.(string); ok {
 			msg = s
 		}
 		if status == http.StatusRequestEntityTooLarge {
 			msg = "That upload or form is too large."
 		}
-	case errors.Is(err, models.ErrNotFound), errors.Is(err, gorm.ErrRecordNotFound):
-		status = http.StatusNotFound
-	case errors.Is(err, models.ErrForbidden):
-		status = http.StatusForbidden
-	case errors.Is(err, models.ErrConflict):
-		status = http.StatusConflict
 	}
 	if status >= 500 {
 		a.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
@@ -58,6 +50,22 @@ func (a *App) handleError(err error, c echo.Context) {
 		a.log.Error("render error page", "err", rerr)
 		c.String(status, heading+": "+msg)
 	}
+}
+
+// statusOf maps an error to the HTTP status it stands for.
+func statusOf(err error) int {
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &he):
+		return he.Code
+	case errors.Is(err, models.ErrNotFound), errors.Is(err, gorm.ErrRecordNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, models.ErrForbidden):
+		return http.StatusForbidden
+	case errors.Is(err, models.ErrConflict):
+		return http.StatusConflict
+	}
+	return http.StatusInternalServerError
 }
 
 func defaultErrorMessage(status int) string {

@@ -54,10 +54,8 @@ func (m *Metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			route = "unmatched"
 		}
 		status := c.Response().Status
-		if he, ok := err.(*echo.HTTPError); ok && !c.Response().Committed {
-			status = he.Code
-		} else if err != nil && !c.Response().Committed {
-			status = 500
+		if err != nil && !c.Response().Committed {
+			status = statusOf(err)
 		}
 		method := c.Request().Method
 		m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
