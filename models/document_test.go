@@ -23,7 +23,6 @@ func readingFiles(t *testing.T) []string {
 	return files
 }
 
-
 func TestEveryReadingImports(t *testing.T) {
 	db := modeltest.Open(t)
 	for _, path := range readingFiles(t) {
