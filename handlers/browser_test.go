@@ -57,6 +57,8 @@ func TestBrowserReadingJourney(t *testing.T) {
 	visit(t, ctx, ts.URL+"/login", http.StatusOK)
 	runAxe(t, ctx, "login")
 	browserLogin(t, ctx, ts.URL, user, pass)
+	navigateBy(t, ctx, "open the account page", http.StatusOK, chromedp.Click(chromedp.CSS(`.site-nav a[href="/account"]`)))
+	runAxe(t, ctx, "account")
 
 	visit(t, ctx, ts.URL+"/", http.StatusOK)
 	openSampleArticle(t, ctx)
@@ -95,7 +97,7 @@ func TestBrowserWithoutJavaScript(t *testing.T) {
 }
 
 // TestBrowserEducatorImport checks the import page with axe-core, empty and
-// with errors, and imports pasted text through it.
+// with errors, imports pasted text through it and checks the details form.
 func TestBrowserEducatorImport(t *testing.T) {
 	ts := newTestServer(t)
 	ts.createUser("teacher", models.RoleEducator)
@@ -117,6 +119,8 @@ func TestBrowserEducatorImport(t *testing.T) {
 		t.Errorf("after importing the browser is at %s, want the new document", pageURL(t, ctx))
 	}
 	mustContain(t, read(t, ctx, "read the document", chromedp.Text(chromedp.CSS(".passages"))), "The first paragraph.", "The second paragraph.")
+	navigateBy(t, ctx, "open the details form", http.StatusOK, chromedp.Click(chromedp.Search(`//a[normalize-space()="Edit details"]`)))
+	runAxe(t, ctx, "document details")
 }
 
 // openSampleArticle clicks the sample article's title in the library.
