@@ -1,0 +1,289 @@
+// Package w3c writes Margin's annotations in the W3C Web Annotation Data
+// Model (https://www.w3.org/TR/annotation-model/), as JSON-LD with the
+// anno.jsonld context: one Annotation, or a document's annotations as an
+// AnnotationCollection in AnnotationPages.
+//
+// It knows nothing of the database: callers fill a Note per annotation. Every
+// IRI is absolute, built from the site's base URL.
+package w3c
+
+import (
+	"fmt"
+	"net/url"
+	"time"
+)
+
+const (
+	// Context is the JSON-LD context of every top-level object.
+	Context = "http://www.w3.org/ns/anno.jsonld"
+	// MediaType is the Content-Type the Web Annotation Protocol asks for.
+	MediaType = `application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"`
+	// PageSize is how many annotations one AnnotationPage holds.
+	PageSize = 100
+)
+
+// Note is what the export needs to know of one annotation.
+type Note struct {
+	ID         uint
+	DocumentID uint
+	ParentID   uint   // 0 for a top-level annotation
+	Kind       string // comment, question, disagreement, reference or context
+	// Body is the Markdown source; BodyHTML its sanitised rendering. Both
+	// are empty for a reference that only lists citations.
+	Body         string
+	BodyHTML     string
+	Counterpoint string // what a disagreement holds instead, plain text
+	Citations    []Citation
+	Author       string // the username
+	Created      time.Time
+	Edited       time.Time // zero when never edited
+	// Anchor locates a top-level annotation; replies target their parent.
+	Anchor Anchor
+}
+
+// Citation is one source of a reference: a titled link, a bibliographic
+// entry, or both.
+type Citation struct{ Title, URL, Text string }
+
+// Anchor is where a top-level annotation sits in the revision it was written
+// on (or re-anchored to). Start and End are code point offsets into the
+// revision's text, End exclusive; Exact is "" for a whole passage, whose
+// bounds Start and End then hold.
+type Anchor struct {
+	Passage               int
+	Exact, Prefix, Suffix string
+	Start, End            int
+	Revision              int       // the revision's number, as in /documents/ID?rev=N
+	RevisionCreated       time.Time // when that revision's text was stored
+}
+
+// Annotation is a W3C Annotation.
+type Annotation struct {
+	Context    string `json:"@context,omitempty"`
+	ID         string `json:"id"`
+	Type       string `json:"type"`
+	Motivation any    `json:"motivation"` // a string, or a list for a reply of another kind
+	Created    string `json:"created"`
+	Modified   string `json:"modified,omitempty"`
+	Creator    Agent  `json:"creator"`
+	Body       []Body `json:"body,omitempty"`
+	Target     any    `json:"target"` // *Target, or the parent's IRI for a reply
+}
+
+// Agent is the Person who wrote an annotation.
+type Agent struct {
+	ID       string `json:"id"`
+	Type     string `json:"type"`
+	Nickname string `json:"nickname"`
+}
+
+// Body is a TextualBody, a Choice between TextualBodies, or a
+// SpecificResource pointing at a cited source.
+type Body struct {
+	Type    string    `json:"type"`
+	Purpose string    `json:"purpose,omitempty"`
+	Value   string    `json:"value,omitempty"`
+	Format  string    `json:"format,omitempty"`
+	Items   []Body    `json:"items,omitempty"`
+	Source  *Resource `json:"source,omitempty"`
+}
+
+// Resource is an external web resource, such as a cited page.
+type Resource struct {
+	ID    string `json:"id"`
+	Label string `json:"label,omitempty"`
+}
+
+// Target is the passage or phrase of a document an annotation is on.
+type Target struct {
+	Type     string `json:"type"`
+	Source   string `json:"source"`
+	State    *State `json:"state,omitempty"`
+	Selector []any  `json:"selector"`
+}
+
+// State pins the revision the selectors apply to: the text as it was at
+// SourceDate, readable at Cached.
+type State struct {
+	Type       string `json:"type"`
+	SourceDate string `json:"sourceDate"`
+	Cached     string `json:"cached"`
+}
+
+// TextQuoteSelector picks text by its content and context.
+type TextQuoteSelector struct {
+	Type   string `json:"type"`
+	Exact  string `json:"exact"`
+	Prefix string `json:"prefix,omitempty"`
+	Suffix string `json:"suffix,omitempty"`
+}
+
+// TextPositionSelector picks text by code point offsets, End exclusive.
+type TextPositionSelector struct {
+	Type  string `json:"type"`
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+}
+
+// FragmentSelector names a passage by its fragment on the document's page.
+type FragmentSelector struct {
+	Type       string `json:"type"`
+	Value      string `json:"value"`
+	ConformsTo string `json:"conformsTo"`
+}
+
+// Site makes absolute IRIs and W3C objects for one base URL.
+type Site struct {
+	// Base is scheme and host, such as "https://margin.example", without a
+	// trailing slash.
+	Base string
+}
+
+// AnnotationIRI is an annotation's id: its permalink, which also serves
+// this JSON-LD to clients that ask for it.
+func (s Site) AnnotationIRI(id uint) string { return fmt.Sprintf("%s/annotations/%d", s.Base, id) }
+
+// DocumentIRI is a document's reading view.
+func (s Site) DocumentIRI(id uint) string { return fmt.Sprintf("%s/documents/%d", s.Base, id) }
+
+// RevisionIRI is the reading view of one revision of a document.
+func (s Site) RevisionIRI(docID uint, number int) string {
+	return fmt.Sprintf("%s/documents/%d?rev=%d", s.Base, docID, number)
+}
+
+// UserIRI is a user's profile page.
+func (s Site) UserIRI(name string) string { return s.Base + "/users/" + url.PathEscape(name) }
+
+// CollectionIRI is the AnnotationCollection of a document's annotations.
+func (s Site) CollectionIRI(docID uint) string {
+	return fmt.Sprintf("%s/api/documents/%d/annotations", s.Base, docID)
+}
+
+// PageIRI is page n (from 0) of a document's collection.
+func (s Site) PageIRI(docID uint, n int) string {
+	return fmt.Sprintf("%s?page=%d", s.CollectionIRI(docID), n)
+}
+
+// Annotation maps one note, with the @context, as a document of its own.
+func (s Site) Annotation(n Note) Annotation {
+	a := s.item(n)
+	a.Context = Context
+	return a
+}
+
+// item maps one note as it sits in a page, without the @context.
+func (s Site) item(n Note) Annotation {
+	a := Annotation{
+		ID:         s.AnnotationIRI(n.ID),
+		Type:       "Annotation",
+		Motivation: motivation(n),
+		Created:    dateTime(n.Created),
+		Creator:    Agent{ID: s.UserIRI(n.Author), Type: "Person", Nickname: n.Author},
+		Body:       bodies(n),
+	}
+	if !n.Edited.IsZero() {
+		a.Modified = dateTime(n.Edited)
+	}
+	if n.ParentID != 0 {
+		a.Target = s.AnnotationIRI(n.ParentID)
+	} else {
+		a.Target = s.target(n)
+	}
+	return a
+}
+
+// kindMotivations maps each kind to the W3C motivation closest to it.
+var kindMotivations = map[string]string{
+	"comment":      "commenting",
+	"question":     "questioning",
+	"disagreement": "assessing",
+	"reference":    "linking",
+	"context":      "describing",
+}
+
+func kindMotivation(kind string) string {
+	if m, ok := kindMotivations[kind]; ok {
+		return m
+	}
+	return "commenting"
+}
+
+// motivation is the kind's motivation; a reply is "replying", and keeps its
+// kind's motivation beside it when it is more than a comment.
+func motivation(n Note) any {
+	m := kindMotivation(n.Kind)
+	if n.ParentID == 0 {
+		return m
+	}
+	if m == "commenting" {
+		return "replying"
+	}
+	return []string{"replying", m}
+}
+
+// bodies lists what the annotation says: its text (Markdown, with the HTML
+// rendering offered as an equivalent Choice), a disagreement's counterpoint,
+// and a reference's citations.
+func bodies(n Note) []Body {
+	var out []Body
+	if n.Body != "" {
+		purpose := bodyPurpose(n)
+		text := Body{Type: "TextualBody", Purpose: purpose, Value: n.Body, Format: "text/markdown"}
+		if n.BodyHTML == "" {
+			out = append(out, text)
+		} else {
+			html := Body{Type: "TextualBody", Purpose: purpose, Value: n.BodyHTML, Format: "text/html"}
+			out = append(out, Body{Type: "Choice", Items: []Body{text, html}})
+		}
+	}
+	if n.Counterpoint != "" {
+		out = append(out, Body{Type: "TextualBody", Purpose: "assessing", Value: n.Counterpoint, Format: "text/plain"})
+	}
+	for _, c := range n.Citations {
+		if c.URL != "" {
+			out = append(out, Body{Type: "SpecificResource", Purpose: "linking", Source: &Resource{ID: c.URL, Label: c.Title}})
+		}
+		if c.Text != "" {
+			out = append(out, Body{Type: "TextualBody", Purpose: "linking", Value: c.Text, Format: "text/plain"})
+		}
+	}
+	return out
+}
+
+// bodyPurpose is what the text body does: it asks for a question, describes
+// for context, and otherwise comments (a reply's comment replies). A
+// disagreement's counterpoint and a reference's citations carry the
+// assessing and linking.
+func bodyPurpose(n Note) string {
+	switch n.Kind {
+	case "question", "context":
+		return kindMotivation(n.Kind)
+	case "comment":
+		if n.ParentID != 0 {
+			return "replying"
+		}
+	}
+	return "commenting"
+}
+
+// target is the document, with selectors that each pick the same text: a
+// phrase by quote and by position, a whole passage by its fragment and its
+// bounds (never a quote with an empty exact).
+func (s Site) target(n Note) *Target {
+	an := n.Anchor
+	t := &Target{Type: "SpecificResource", Source: s.DocumentIRI(n.DocumentID)}
+	if an.Revision > 0 {
+		t.State = &State{Type: "TimeState", SourceDate: dateTime(an.RevisionCreated), Cached: s.RevisionIRI(n.DocumentID, an.Revision)}
+	}
+	position := TextPositionSelector{Type: "TextPositionSelector", Start: an.Start, End: an.End}
+	if an.Exact != "" {
+		t.Selector = []any{TextQuoteSelector{Type: "TextQuoteSelector", Exact: an.Exact, Prefix: an.Prefix, Suffix: an.Suffix}, position}
+	} else {
+		t.Selector = []any{FragmentSelector{Type: "FragmentSelector", Value: fmt.Sprintf("p-%d", an.Passage),
+			ConformsTo: "http://tools.ietf.org/rfc/rfc3986"}, position}
+	}
+	return t
+}
+
+// dateTime writes an xsd:dateTime in UTC, to the second.
+func dateTime(t time.Time) string { return t.UTC().Truncate(time.Second).Format(time.RFC3339) }
