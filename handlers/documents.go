@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"margin/models"
+	"margin/models/anchor"
 	"margin/models/textimport"
 )
 
@@ -37,6 +38,8 @@ type documentPage struct {
 	Filter    models.Kind
 	Sort      string
 	Query     string // the filter and sort as a query string, for links
+	// Orphaned counts notes that could not be placed on the current text.
+	Orphaned int64
 }
 
 // idParam reads a numeric path parameter; anything else is a 404.
@@ -117,6 +120,11 @@ func (a *App) documentShow(c echo.Context) error {
 	}
 	page := documentPage{Document: doc, Revision: rev, Passages: views, Revisions: revs,
 		IsCurrent: rev.ID == doc.CurrentRevisionID, Kinds: models.Kinds, Filter: filter, Sort: order, Query: q.Encode()}
+	if page.IsCurrent && len(revs) > 1 {
+		if page.Orphaned, err = models.OrphanedCount(a.db, doc, viewer); err != nil {
+			return err
+		}
+	}
 	data := a.newTemplateData(c, doc.Title, page)
 	body, err := a.renderBytes("document", data)
 	if err != nil {
@@ -275,3 +283,58 @@ func importErrorMessage(err error, max int) string {
 }
 
 func bodyLimit(n int) string { return fmt.Sprintf("%dB", n) }
+
+type revisePage struct {
+	Document *models.Document
+	MaxMB    int
+}
+
+func (a *App) documentReviseShow(c echo.Context) error {
+	doc, err := a.documentParam(c)
+	if err != nil {
+		return err
+	}
+	passages, err := models.Passages(a.db, doc.CurrentRevisionID)
+	if err != nil {
+		return err
+	}
+	data := a.newTemplateData(c, "Revise "+doc.Title, revisePage{Document: doc, MaxMB: a.cfg.MaxImportBytes >> 20})
+	data.Form = url.Values{"content": {models.RevisionMarkdown(doc.Title, passages)}}
+	return a.render(c, http.StatusOK, "document_revise", data)
+}
+
+func (a *App) documentReviseSubmit(c echo.Context) error {
+	doc, err := a.documentParam(c)
+	if err != nil {
+		return err
+	}
+	page := revisePage{Document: doc, MaxMB: a.cfg.MaxImportBytes >> 20}
+	fail := func(fe models.FieldErrors) error {
+		return a.renderForm(c, "document_revise", "Revise "+doc.Title, fe, page)
+	}
+	name, data, err := a.importInput(c)
+	if err != nil {
+		return fail(models.FieldErrors{"content": err.Error()})
+	}
+	format := textimport.FormatMarkdown
+	if name != "" {
+		format = ""
+	}
+	parsed, err := textimport.Parse(name, data, format, a.cfg.MaxImportBytes)
+	if err != nil {
+		return fail(models.FieldErrors{"content": importErrorMessage(err, a.cfg.MaxImportBytes)})
+	}
+	uid := a.currentUser(c).ID
+	report, err := models.ReviseDocument(a.db, doc.ID, parsed, &uid)
+	var fe models.FieldErrors
+	if errors.As(err, &fe) {
+		return fail(fe)
+	}
+	if err != nil {
+		return err
+	}
+	a.setFlash(c, fmt.Sprintf("Revision %d saved. Notes: %d in place, %d moved, %d to check, %d could not be placed (they stay readable on revision %d).",
+		report.Revision.Number, report.Counts[anchor.Exact], report.Counts[anchor.Moved], report.Counts[anchor.Fuzzy],
+		report.Counts[anchor.Orphaned], report.Revision.Number-1))
+	return redirect(c, fmt.Sprintf("/documents/%d", doc.ID))
+}

@@ -2,9 +2,10 @@ package handlers
 
 import (
 	"fmt"
+	"html"
+	"regexp"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 
@@ -160,4 +161,36 @@ func TestHealthz(t *testing.T) {
 	}
 }
 
-var _ = os.Getenv
+
+func TestReviseTextMovesNotes(t *testing.T) {
+	ts := newTestServer(t)
+	doc := ts.articleID()
+	edu, _ := ts.loggedIn("reviser", models.RoleEducator)
+	reader, _ := ts.loggedIn("annotator", models.RoleReader)
+	id, _ := reader.annotate(doc, url.Values{"kind": {"comment"}, "passage": {"7"}, "quote": {"75th anniversary"}, "body": {"Seventy-five years."}})
+	if id == 0 {
+		t.Fatal("no annotation")
+	}
+	form := edu.get(fmt.Sprintf("/documents/%d/revise", doc))
+	mustContain(t, form.body, "# The Short-lived NATO-Russia Honeymoon", "Marking the 75th")
+	if res := reader.get(fmt.Sprintf("/documents/%d/revise", doc)); res.status != http.StatusForbidden {
+		t.Fatalf("reader may revise: %d", res.status)
+	}
+	m := regexp.MustCompile(`(?s)<textarea[^>]*name="content"[^>]*>(.*?)</textarea>`).FindStringSubmatch(form.body)
+	text := html.UnescapeString(m[1])
+	text = strings.Replace(text, "Meeting between NATO", "A new first paragraph.\n\nMeeting between NATO", 1)
+	res := edu.upload(fmt.Sprintf("/documents/%d/revise", doc), url.Values{"content": {text}}, "", "", nil)
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("revise: %d\n%s", res.status, res.body)
+	}
+	page := ts.client().get(fmt.Sprintf("/documents/%d", doc)).body
+	mustContain(t, page, "A new first paragraph.", `<mark class="hl"><a href="#a-`)
+	mustContain(t, sectionOf(page, 8), "Seventy-five years.")
+	mustContain(t, ts.client().get(fmt.Sprintf("/documents/%d?rev=1", doc)).body, "You are reading revision 1")
+	// Saving the same text again is refused with a message.
+	res = edu.upload(fmt.Sprintf("/documents/%d/revise", doc), url.Values{"content": {text}}, "", "", nil)
+	if res.status != http.StatusUnprocessableEntity {
+		t.Fatalf("identical revision: %d", res.status)
+	}
+	mustContain(t, res.body, "same as the current revision")
+}

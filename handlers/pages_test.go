@@ -45,6 +45,7 @@ func samplePageData(ts *testServer) map[string]any {
 		"inbox":              inboxPage{Items: []models.InboxItem{{Notification: models.Notification{Reason: models.ReasonReply}, Annotation: reply, Document: doc}}},
 		"document_edit":      documentEditPage{Document: doc},
 		"document_import":    importPage{MaxMB: 10},
+		"document_revise":    revisePage{Document: doc, MaxMB: 10},
 		"login":              loginPage{Next: "/"},
 		"signup":             nil,
 		"setup":              setupPage{Token: "t"},

@@ -128,6 +128,7 @@ func (a *App) templateFuncs() template.FuncMap {
 		},
 		"composer": func(d *templateData, p composerPage) composerArg { return composerArg{D: d, P: p} },
 		"add":      func(a, b int) int { return a + b },
+		"int":      func(n int64) int { return int(n) },
 		"formIndex": func(form url.Values, key string, i int) string {
 			if vs := form[key]; i < len(vs) {
 				return vs[i]

@@ -40,6 +40,7 @@ func (a *App) routes(e *echo.Echo) {
 	s.GET("/documents/:id", a.documentShow)
 	s.GET("/documents/:id/edit", a.documentEditShow, educator)
 	s.POST("/documents/:id/edit", a.documentEditSubmit, educator)
+	s.GET("/documents/:id/revise", a.documentReviseShow, educator)
 
 	s.GET("/documents/:id/annotate", a.annotationNew, a.requireUser)
 	s.POST("/documents/:id/annotations", a.annotationCreate, a.requireUser)
@@ -60,4 +61,5 @@ func (a *App) routes(e *echo.Echo) {
 	// Uploads: room for the largest document plus multipart framing.
 	uploads := e.Group("", middleware.BodyLimit(bodyLimit(a.cfg.MaxImportBytes+64<<10)), a.loadSession, a.checkCSRF)
 	uploads.POST("/documents", a.documentImportSubmit, educator)
+	uploads.POST("/documents/:id/revise", a.documentReviseSubmit, educator)
 }

@@ -1,0 +1,151 @@
+package models
+
+import (
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"margin/models/anchor"
+	"margin/models/textimport"
+)
+
+// ReanchorReport says how a document's annotations fared in a new revision.
+type ReanchorReport struct {
+	Revision *Revision
+	Counts   map[anchor.Status]int
+}
+
+// ReviseDocument stores edited text as the document's next revision and moves
+// every annotation onto it. Annotations whose text cannot be found stay on
+// the revision they were written against, marked orphaned, and remain
+// readable there.
+func ReviseDocument(db *gorm.DB, docID uint, parsed *textimport.Document, by *uint) (ReanchorReport, error) {
+	report := ReanchorReport{Counts: map[anchor.Status]int{}}
+	if len(parsed.Passages) == 0 {
+		return report, textimport.ErrEmpty
+	}
+	text, passages := layoutPassages(parsed.Passages)
+	hash := contentHash(text, passages)
+	err := db.Transaction(func(tx *gorm.DB) error {
+		var doc Document
+		if err := tx.First(&doc, docID).Error; err != nil {
+			return notFound(err)
+		}
+		current, err := RevisionByID(tx, doc.CurrentRevisionID)
+		if err != nil {
+			return err
+		}
+		if current.ContentHash == hash {
+			return FieldErrors{"content": "The text is the same as the current revision's."}
+		}
+		rev := &Revision{DocumentID: doc.ID, Number: current.Number + 1, Text: text, ContentHash: hash,
+			PassageCount: len(passages), Excerpt: excerpt(passages), CreatedByID: by}
+		if err := tx.Create(rev).Error; err != nil {
+			return err
+		}
+		for i := range passages {
+			passages[i].RevisionID = rev.ID
+		}
+		if err := tx.CreateInBatches(passages, 500).Error; err != nil {
+			return err
+		}
+		if err := reanchorAnnotations(tx, current.ID, rev, passages, report.Counts); err != nil {
+			return err
+		}
+		report.Revision = rev
+		return tx.Model(&doc).Updates(map[string]any{"current_revision_id": rev.ID, "version": gorm.Expr("version + 1"),
+			"updated_at": time.Now().UTC()}).Error
+	})
+	return report, err
+}
+
+func reanchorAnnotations(tx *gorm.DB, oldRevID uint, rev *Revision, passages []Passage, counts map[anchor.Status]int) error {
+	var roots []Annotation
+	if err := tx.Where("revision_id = ? AND parent_id IS NULL", oldRevID).Find(&roots).Error; err != nil {
+		return err
+	}
+	sels := make([]anchor.Selector, len(roots))
+	for i, a := range roots {
+		sels[i] = anchor.Selector{Passage: a.PassageNumber, Quote: anchor.Quote{Exact: a.Exact, Prefix: a.Prefix, Suffix: a.Suffix},
+			Position: anchor.Position{Start: a.Start, End: a.End}}
+	}
+	moved, statuses := anchor.ReanchorAll(sels, rev.Text, anchorPassages(passages))
+	for i, a := range roots {
+		counts[statuses[i]]++
+		if statuses[i] == anchor.Orphaned {
+			if err := tx.Model(&Annotation{}).Where("id = ? OR root_id = ?", a.ID, a.ID).
+				Update("anchor_status", string(anchor.Orphaned)).Error; err != nil {
+				return err
+			}
+			continue
+		}
+		s := moved[i]
+		if err := tx.Model(&Annotation{}).Where("id = ?", a.ID).Updates(map[string]any{
+			"revision_id": rev.ID, "passage_number": s.Passage, "exact": s.Quote.Exact, "prefix": s.Quote.Prefix,
+			"suffix": s.Quote.Suffix, "start": s.Position.Start, "end": s.Position.End, "anchor_status": string(statuses[i]),
+		}).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&Annotation{}).Where("root_id = ?", a.ID).Updates(map[string]any{
+			"revision_id": rev.ID, "passage_number": s.Passage, "start": s.Position.Start, "end": s.Position.End,
+			"anchor_status": string(statuses[i]),
+		}).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RevisionMarkdown writes a document's passages back as Markdown, for
+// editing. The title comes first as the one level-1 heading the importer
+// reads as the title, so a passage that is itself a heading stays one.
+func RevisionMarkdown(title string, passages []Passage) string {
+	var b strings.Builder
+	b.WriteString("# " + title)
+	for _, p := range passages {
+		b.WriteString("\n\n")
+		switch textimport.Kind(p.Kind) {
+		case textimport.Heading:
+			level := p.Level
+			if level < 1 || level > 6 {
+				level = 2
+			}
+			b.WriteString(strings.Repeat("#", level) + " ")
+		case textimport.ListItem:
+			b.WriteString("- ")
+		case textimport.BlockQuote:
+			b.WriteString("> ")
+		}
+		b.WriteString(escapeMarkdownStart(p.Text, textimport.Kind(p.Kind)))
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
+// escapeMarkdownStart keeps a paragraph that happens to start like Markdown
+// syntax ("1. ", "# ", "- ") a paragraph when read back.
+func escapeMarkdownStart(s string, kind textimport.Kind) string {
+	if kind != textimport.Paragraph {
+		return s
+	}
+	for _, lead := range []string{"#", "-", "*", "+", ">"} {
+		if strings.HasPrefix(s, lead) {
+			return "\\" + s
+		}
+	}
+	if i := strings.IndexAny(s, ".)"); i > 0 && i < 10 && strings.Trim(s[:i], "0123456789") == "" && len(s) > i+1 && s[i+1] == ' ' {
+		return s[:i] + "\\" + s[i:]
+	}
+	return s
+}
+
+// OrphanedCount counts root annotations left behind on earlier revisions
+// that the viewer may see.
+func OrphanedCount(db *gorm.DB, doc *Document, viewer *User) (int64, error) {
+	var n int64
+	err := db.Model(&Annotation{}).Scopes(VisibleTo(viewer, false)).
+		Where("annotations.document_id = ? AND annotations.revision_id <> ? AND annotations.parent_id IS NULL AND annotations.deleted_at IS NULL",
+			doc.ID, doc.CurrentRevisionID).Count(&n).Error
+	return n, err
+}
