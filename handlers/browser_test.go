@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -65,9 +66,12 @@ func TestBrowserReadingJourney(t *testing.T) {
 	runAxe(t, ctx, "document")
 
 	followPassageLink(t, ctx, 2)
-	// app.js moves the focus to the passage so keyboard users land there.
-	if id := read(t, ctx, "read the focus", chromedp.Evaluate[string](`document.activeElement.id`)); id != "p-2" {
-		t.Errorf("after following the passage link the focus is on %q, want p-2", id)
+	// app.js moves the focus to the passage so keyboard users land there. It
+	// does so on hashchange, which fires after the click returns: wait for it.
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.activeElement.id === 'p-2'`,
+		chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+		id, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`))
+		t.Errorf("after following the passage link the focus is on %q, want p-2 (%v)", id, err)
 	}
 	if shadow := read(t, ctx, "read the highlight", chromedp.Evaluate[string](`getComputedStyle(document.getElementById('p-2')).boxShadow`)); shadow == "none" {
 		t.Error("the targeted passage is not highlighted")
