@@ -1,9 +1,10 @@
 package handlers
 
 // Helpers for tests that drive a real Chromium through chromedp. A test gets
-// a headless browser with newBrowser, moves through pages with visit, submit
-// and click, checks accessibility with runAxe, and gets a screenshot and the
-// page's HTML saved when it fails.
+// a headless browser with newBrowser (and more private tabs with newTab),
+// logs in with browserLogin, moves through pages with visit, typeInto and
+// navigateBy, runs other actions with step and read, and checks accessibility
+// with runAxe. When it fails, each tab's screenshot and HTML are kept.
 
 import (
 	"context"
@@ -57,7 +58,7 @@ func chromiumPath(t testing.TB) string {
 // newBrowser starts a headless Chromium with a fresh profile for this test
 // and returns the context of its first tab. The browser closes when the test
 // ends; if the test failed, a screenshot and the HTML of the tab are saved
-// first (see saveFailureArtifacts).
+// first (see watchForFailure).
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
