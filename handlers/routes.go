@@ -44,7 +44,7 @@ func (a *App) routes(e *echo.Echo) {
 
 	s.GET("/documents/:id/annotate", a.annotationNew, a.requireUser)
 	s.POST("/documents/:id/annotations", a.annotationCreate, a.requireUser)
-	s.GET("/annotations/:id", a.annotationShow)
+	s.GET("/annotations/:id", a.annotationShowNegotiated)
 	s.GET("/annotations/:id/history", a.annotationHistory)
 	s.POST("/annotations/:id/replies", a.replyCreate, a.requireUser)
 	s.GET("/annotations/:id/edit", a.annotationEditShow, a.requireUser)
@@ -57,6 +57,10 @@ func (a *App) routes(e *echo.Echo) {
 	s.GET("/inbox", a.inboxShow, a.requireUser)
 	s.POST("/inbox/read", a.inboxRead, a.requireUser)
 	s.GET("/users/:name", a.userShow)
+
+	// The W3C Web Annotation API: JSON-LD, as the session may see it.
+	s.GET("/api/annotations/:id", a.apiAnnotationShow, apiErrors)
+	s.GET("/api/documents/:id/annotations", a.apiDocumentAnnotations, apiErrors)
 
 	// Uploads: room for the largest document plus multipart framing.
 	uploads := e.Group("", middleware.BodyLimit(bodyLimit(a.cfg.MaxImportBytes+64<<10)), a.loadSession, a.checkCSRF)
