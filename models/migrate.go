@@ -17,7 +17,7 @@ func schemaModels() []any {
 		&User{}, &SetupToken{}, &RateEvent{},
 		&Document{}, &Revision{}, &Passage{},
 		&Annotation{}, &Citation{}, &AnnotationEdit{}, &Reaction{}, &Notification{},
-		&Class{}, &ClassMember{},
+		&Class{}, &ClassMember{}, &Assignment{}, &Grade{}, &Feedback{},
 	}
 }
 

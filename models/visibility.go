@@ -11,7 +11,11 @@ import "gorm.io/gorm"
 //   - only published annotations show, except to their author, who sees
 //     their own held, hidden or refused items marked as such;
 //   - includeHeld also shows held items to a moderator (never private or
-//     other classes' items).
+//     other classes' items);
+//   - on a reading assigned with "hide classmates' annotations until I have
+//     posted", a student sees nothing by fellow students of that class on it
+//     (whatever its visibility) until they have a published annotation of
+//     their own there in the class.
 func VisibleTo(viewer *User, includeHeld bool) func(*gorm.DB) *gorm.DB {
 	return func(db *gorm.DB) *gorm.DB {
 		if viewer == nil {
@@ -20,11 +24,23 @@ func VisibleTo(viewer *User, includeHeld bool) func(*gorm.DB) *gorm.DB {
 		if !(includeHeld && viewer.IsModerator()) {
 			db = db.Where("(annotations.status = ? OR annotations.author_id = ?)", StatusPublished, viewer.ID)
 		}
-		return db.Where("(annotations.visibility = ? OR annotations.author_id = ? OR "+
+		db = db.Where("(annotations.visibility = ? OR annotations.author_id = ? OR "+
 			"(annotations.visibility = ? AND annotations.class_id IN (SELECT class_id FROM class_members WHERE user_id = ?)))",
 			VisibilityPublic, viewer.ID, VisibilityClass, viewer.ID)
+		return db.Where(hiddenUntilPosted, viewer.ID, MemberStudent, MemberStudent, true, viewer.ID,
+			viewer.ID, StatusPublished)
 	}
 }
+
+// hiddenUntilPosted keeps out a classmate's annotation on a reading the
+// viewer must post on first. Arguments: viewer, student, student, true,
+// viewer, viewer, published.
+const hiddenUntilPosted = `NOT EXISTS (SELECT 1 FROM assignments hide
+	JOIN class_members me ON me.class_id = hide.class_id AND me.user_id = ? AND me.role = ?
+	JOIN class_members peer ON peer.class_id = hide.class_id AND peer.user_id = annotations.author_id AND peer.role = ?
+	WHERE hide.document_id = annotations.document_id AND hide.hide_until_posted = ? AND annotations.author_id <> ?
+	AND NOT EXISTS (SELECT 1 FROM annotations mine WHERE mine.document_id = hide.document_id AND mine.class_id = hide.class_id
+		AND mine.author_id = ? AND mine.parent_id IS NULL AND mine.status = ? AND mine.deleted_at IS NULL))`
 
 // CanView tells whether viewer may see annotation a (and its permalink).
 func CanView(db *gorm.DB, viewer *User, a *Annotation, includeHeld bool) (bool, error) {
