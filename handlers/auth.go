@@ -74,7 +74,7 @@ func (a *App) loginSubmit(c echo.Context) error {
 		c.Response().Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(until.Sub(now).Seconds()))))
 		return a.render(c, http.StatusTooManyRequests, "login", data)
 	}
-	u, err := models.Authenticate(a.db, username, c.FormValue("password"))
+	u, err := models.Authenticate(a.db, username, c.FormValue("password"), a.cfg.PasswordCost)
 	if errors.Is(err, models.ErrBadCredentials) {
 		if err := models.RateRecord(a.db, limits, now); err != nil {
 			return err
@@ -159,7 +159,7 @@ func (a *App) accountShow(c echo.Context) error {
 
 func (a *App) accountPasswordSubmit(c echo.Context) error {
 	u := a.currentUser(c)
-	if _, err := models.Authenticate(a.db, u.Username, c.FormValue("current_password")); err != nil {
+	if _, err := models.Authenticate(a.db, u.Username, c.FormValue("current_password"), a.cfg.PasswordCost); err != nil {
 		if errors.Is(err, models.ErrBadCredentials) {
 			return a.renderForm(c, "account", "Your account", models.FieldErrors{"current_password": "That is not your current password."}, nil)
 		}

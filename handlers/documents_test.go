@@ -3,9 +3,9 @@ package handlers
 import (
 	"fmt"
 	"html"
-	"regexp"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -160,7 +160,6 @@ func TestHealthz(t *testing.T) {
 		t.Fatalf("healthz with the database closed: %d", res.status)
 	}
 }
-
 
 func TestReviseTextMovesNotes(t *testing.T) {
 	ts := newTestServer(t)

@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -53,5 +54,27 @@ func (a *App) requireRole(allowed func(*models.User) bool, what string) echo.Mid
 			}
 			return next(c)
 		})
+	}
+}
+
+// refuseNUL rejects forms whose fields contain a NUL character: no text in
+// Margin has one, and PostgreSQL cannot store it.
+func refuseNUL(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if c.Request().Method != http.MethodPost {
+			return next(c)
+		}
+		form, err := c.FormParams()
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
+		}
+		for _, vs := range form {
+			for _, v := range vs {
+				if strings.ContainsRune(v, 0) {
+					return echo.NewHTTPError(http.StatusBadRequest, "The form contains a NUL character, which no text may hold. Remove it and try again.")
+				}
+			}
+		}
+		return next(c)
 	}
 }

@@ -22,7 +22,7 @@ func (a *App) routes(e *echo.Echo) {
 
 	// Pages: small bodies (checked before anything reads the form), session,
 	// CSRF on every state change.
-	s := e.Group("", middleware.BodyLimit("64K"), a.loadSession, a.checkCSRF)
+	s := e.Group("", middleware.BodyLimit("64K"), refuseNUL, a.loadSession, a.checkCSRF)
 	s.GET("/", a.libraryShow)
 	s.GET("/signup", a.signupShow)
 	s.POST("/signup", a.signupSubmit)
@@ -63,7 +63,7 @@ func (a *App) routes(e *echo.Echo) {
 	s.GET("/api/documents/:id/annotations", a.apiDocumentAnnotations, apiErrors)
 
 	// Uploads: room for the largest document plus multipart framing.
-	uploads := e.Group("", middleware.BodyLimit(bodyLimit(a.cfg.MaxImportBytes+64<<10)), a.loadSession, a.checkCSRF)
+	uploads := e.Group("", middleware.BodyLimit(bodyLimit(a.cfg.MaxImportBytes+64<<10)), refuseNUL, a.loadSession, a.checkCSRF)
 	uploads.POST("/documents", a.documentImportSubmit, educator)
 	uploads.POST("/documents/:id/revise", a.documentReviseSubmit, educator)
 }

@@ -138,3 +138,17 @@ func TestBodyLimit(t *testing.T) {
 	}
 	mustContain(t, res.body, "too large")
 }
+
+func TestNULInFormsRefused(t *testing.T) {
+	ts := newTestServer(t)
+	edu, _ := ts.loggedIn("nuleditor", models.RoleEducator)
+	edu.get("/documents/1/edit")
+	res := edu.post("/documents/1/edit", url.Values{"title": {"Nul\x00title"}})
+	if res.status != http.StatusBadRequest {
+		t.Fatalf("NUL in a title: %d, want 400", res.status)
+	}
+	mustContain(t, res.body, "NUL character")
+	if d, _ := models.DocumentByID(ts.db, 1); strings.ContainsRune(d.Title, 0) {
+		t.Fatal("the NUL was stored")
+	}
+}

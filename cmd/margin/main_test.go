@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"margin/models"
+	"margin/models/passhash"
 )
 
 func runCLI(t *testing.T, stdin string, args ...string) (string, string, error) {
@@ -79,7 +80,7 @@ func TestUserCommands(t *testing.T) {
 	}
 	db, _ := models.Open(models.Options{DataDir: data})
 	defer models.Close(db)
-	u, err := models.Authenticate(db, "mod1", "another long passphrase")
+	u, err := models.Authenticate(db, "mod1", "another long passphrase", passhash.Fast)
 	if err != nil || u.Role != models.RoleAdmin || u.SessionEpoch != 1 {
 		t.Fatalf("after set-password: %+v %v", u, err)
 	}
