@@ -432,7 +432,9 @@ func SetAnnotationStatus(db *gorm.DB, a *Annotation, status Status) error {
 		if err := bumpDocument(tx, a.DocumentID); err != nil {
 			return err
 		}
-		if status == StatusPublished && was == StatusPending {
+		// notifyPublished skips anyone already told, so a note restored
+		// after being hidden notifies no one twice.
+		if status == StatusPublished && was != StatusPublished {
 			return notifyPublished(tx, a)
 		}
 		return nil

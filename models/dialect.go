@@ -3,7 +3,9 @@ package models
 // This file holds the only SQL that differs between SQLite and PostgreSQL.
 
 import (
+	"encoding/json"
 	"fmt"
+	"strings"
 
 	"gorm.io/gorm"
 )
@@ -36,3 +38,28 @@ func caseInsensitiveLike(db *gorm.DB) string {
 	}
 	return "LIKE"
 }
+
+// inStrings returns a condition "column is one of values" that binds the
+// whole list as one parameter, so the statement's text is the same whatever
+// the number of values and drivers can reuse its prepared form: an array
+// on PostgreSQL, a JSON array read by json_each on SQLite.
+func inStrings(db *gorm.DB, column string, values []string) (string, any) {
+	if IsPostgres(db) {
+		var b strings.Builder
+		b.WriteByte('{')
+		for i, v := range values {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteByte('"')
+			b.WriteString(pgArrayEscaper.Replace(v))
+			b.WriteByte('"')
+		}
+		b.WriteByte('}')
+		return column + " = ANY(CAST(? AS text[]))", b.String()
+	}
+	list, _ := json.Marshal(values)
+	return column + " IN (SELECT value FROM json_each(?))", string(list)
+}
+
+var pgArrayEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)

@@ -18,6 +18,8 @@ func schemaModels() []any {
 		&Document{}, &Revision{}, &Passage{},
 		&Annotation{}, &Citation{}, &AnnotationEdit{}, &Reaction{}, &Notification{},
 		&Class{}, &ClassMember{}, &Assignment{}, &Grade{}, &Feedback{},
+		&SpamFeature{}, &SpamTotal{}, &Screening{}, &Decision{}, &Flag{}, &Claim{},
+		&ModerationSetting{}, &PremoderatedDocument{}, &BlockedTerm{},
 	}
 }
 

@@ -115,20 +115,14 @@ type clue struct {
 // weighed most in the direction of the verdict. Until the store has learnt
 // at least one spam and one ham message every score is 0.5.
 func (c *Classifier) Score(text string) (float64, []string, error) {
-	spamDocs, hamDocs, err := c.Store.Totals()
-	if err != nil {
-		return 0, nil, fmt.Errorf("spam totals: %w", err)
-	}
 	untrained := []string{"classifier untrained"}
+	features := Features(text)
+	spamDocs, hamDocs, counts, err := c.read(features)
+	if err != nil {
+		return 0, nil, err
+	}
 	if spamDocs <= 0 || hamDocs <= 0 {
 		return 0.5, untrained, nil
-	}
-	features := Features(text)
-	wanted := make([]string, 0, len(features)+len(lengthFeatures))
-	wanted = append(append(wanted, features...), lengthFeatures...)
-	counts, err := c.Store.Lookup(wanted)
-	if err != nil {
-		return 0, nil, fmt.Errorf("spam feature counts: %w", err)
 	}
 	spamFeatures, hamFeatures := learnedLength(counts)
 	if spamFeatures <= 0 || hamFeatures <= 0 {
@@ -137,6 +131,30 @@ func (c *Classifier) Score(text string) (float64, []string, error) {
 	clues := strongestClues(features, counts, spamFeatures, hamFeatures)
 	prob := fisherCombine(clues)
 	return prob, reasons(prob, clues), nil
+}
+
+// read fetches the totals and the counts of features and of the reserved
+// length features, in one read when the store is a Snapshotter.
+func (c *Classifier) read(features []string) (spamDocs, hamDocs int64, counts map[string]Counts, err error) {
+	wanted := make([]string, 0, len(features)+len(lengthFeatures))
+	wanted = append(append(wanted, features...), lengthFeatures...)
+	if s, ok := c.Store.(Snapshotter); ok {
+		spamDocs, hamDocs, counts, err = s.Snapshot(wanted)
+		if err != nil {
+			err = fmt.Errorf("spam model: %w", err)
+		}
+		return spamDocs, hamDocs, counts, err
+	}
+	if spamDocs, hamDocs, err = c.Store.Totals(); err != nil {
+		return 0, 0, nil, fmt.Errorf("spam totals: %w", err)
+	}
+	if spamDocs <= 0 || hamDocs <= 0 {
+		return spamDocs, hamDocs, nil, nil
+	}
+	if counts, err = c.Store.Lookup(wanted); err != nil {
+		return 0, 0, nil, fmt.Errorf("spam feature counts: %w", err)
+	}
+	return spamDocs, hamDocs, counts, nil
 }
 
 // learnedLength decodes the reserved length features.

@@ -33,6 +33,14 @@ type Store interface {
 	Add(features []string, spam bool, delta int64) error
 }
 
+// Snapshotter is a Store that can read the totals and the counts of some
+// features together. Score prefers it: one consistent read (a single round
+// trip to a database) instead of two, so a concurrent Learn is seen either
+// entirely or not at all, and scoring stays fast.
+type Snapshotter interface {
+	Snapshot(features []string) (spamDocs, hamDocs int64, counts map[string]Counts, err error)
+}
+
 // ErrNegativeCount is returned when unlearning would take a counter below
 // zero, which means the message was never learnt with that label.
 var ErrNegativeCount = errors.New("spamfilter: count would become negative")

@@ -1,0 +1,476 @@
+package models
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"margin/models/spamfilter"
+)
+
+// Action is what a moderator (or Margin itself) did.
+type Action string
+
+const (
+	ActionApprove  Action = "approve"
+	ActionReject   Action = "reject"
+	ActionSpam     Action = "spam"
+	ActionNotSpam  Action = "not-spam"
+	ActionHide     Action = "hide"
+	ActionFlagHide Action = "flag-hide" // hidden by readers' flags
+	ActionBan      Action = "ban"
+	ActionUnban    Action = "unban"
+	ActionUndo     Action = "undo"
+	ActionSettings Action = "settings"
+)
+
+// ItemActions are the decisions a moderator takes on one annotation.
+var ItemActions = []Action{ActionApprove, ActionReject, ActionSpam, ActionNotSpam, ActionHide}
+
+// ParseItemAction validates an action sent by a form.
+func ParseItemAction(s string) (Action, bool) {
+	for _, a := range ItemActions {
+		if string(a) == s {
+			return a, true
+		}
+	}
+	return "", false
+}
+
+// Label is the action as the moderation log words it.
+func (a Action) Label() string {
+	switch a {
+	case ActionApprove:
+		return "approved"
+	case ActionReject:
+		return "rejected"
+	case ActionSpam:
+		return "marked spam"
+	case ActionNotSpam:
+		return "marked not spam"
+	case ActionHide:
+		return "hid"
+	case ActionFlagHide:
+		return "hidden by flags"
+	case ActionBan:
+		return "banned"
+	case ActionUnban:
+		return "lifted the ban on"
+	case ActionUndo:
+		return "undid"
+	case ActionSettings:
+		return "changed settings"
+	}
+	return string(a)
+}
+
+// Status is where an item action puts the annotation.
+func (a Action) Status() Status {
+	switch a {
+	case ActionApprove, ActionNotSpam:
+		return StatusPublished
+	case ActionReject:
+		return StatusRejected
+	case ActionSpam:
+		return StatusSpam
+	}
+	return StatusHidden
+}
+
+// upholdsFlags tells whether the action agrees with readers who flagged.
+func (a Action) upholdsFlags() bool {
+	return a != ActionApprove && a != ActionNotSpam
+}
+
+// BannedForever is the end of a ban "for good".
+var BannedForever = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+
+// Decision is one entry of the moderation log: who did what to which
+// annotation or user, when and why, and what it takes to undo it.
+type Decision struct {
+	ID           uint  `gorm:"primaryKey"`
+	AnnotationID *uint `gorm:"index"` // no foreign key: the log outlives purged notes
+	// SubjectID is the author decided about, or the user banned.
+	SubjectID *uint `gorm:"index"`
+	// ModeratorID is nil for what Margin did by itself (flags hiding a note).
+	ModeratorID *uint
+	Action      Action `gorm:"size:16;not null"`
+	FromStatus  Status `gorm:"size:16"`
+	ToStatus    Status `gorm:"size:16"`
+	Note        string `gorm:"size:1000"`
+	// What the classifier held about the annotation before and after.
+	PrevLearnt     string `gorm:"size:8"`
+	PrevLearntText string `gorm:"type:text"`
+	Learnt         string `gorm:"size:8"`
+	LearntText     string `gorm:"type:text"`
+	// A ban's end, and the one it replaced (nil: none).
+	BanUntil     *time.Time
+	PrevBanUntil *time.Time
+	// ParentID ties the notes a ban sent to spam to the ban.
+	ParentID *uint `gorm:"index"`
+	// UndoOfID is set on an undo entry.
+	UndoOfID   *uint
+	UndoneAt   *time.Time
+	UndoneByID *uint
+	CreatedAt  time.Time `gorm:"index"`
+
+	Moderator *User `gorm:"foreignKey:ModeratorID"`
+	Subject   *User `gorm:"foreignKey:SubjectID"`
+}
+
+// Undoable tells whether the log offers to undo d.
+func (d *Decision) Undoable() bool {
+	if d.UndoneAt != nil || d.ParentID != nil {
+		return false
+	}
+	switch d.Action {
+	case ActionUndo, ActionSettings:
+		return false
+	}
+	return true
+}
+
+// Forever tells whether a ban has no end.
+func (d *Decision) Forever() bool { return d.BanUntil != nil && !d.BanUntil.Before(BannedForever) }
+
+// MaxNoteLen bounds a moderator's note.
+const MaxNoteLen = 1000
+
+func cleanNote(note string) (string, error) {
+	note = strings.TrimSpace(note)
+	if utf8.RuneCountInString(note) > MaxNoteLen {
+		return "", FieldErrors{"note": "Keep the note under 1,000 characters."}
+	}
+	return note, nil
+}
+
+// Decide applies a moderator's decision to an annotation in one
+// transaction: its status (which bumps the document and, when it becomes
+// published, sends its notifications), what the classifier learns from a
+// spam or not-spam verdict, the readers' flags it settles, the claim it
+// releases and the log entry.
+func Decide(db *gorm.DB, mod *User, annotationID uint, action Action, note string, now time.Time) (*Decision, error) {
+	note, err := cleanNote(note)
+	if err != nil {
+		return nil, err
+	}
+	var d *Decision
+	err = db.Transaction(func(tx *gorm.DB) error {
+		d, err = decide(tx, &mod.ID, annotationID, action, note, nil, now)
+		return err
+	})
+	return d, err
+}
+
+func decide(tx *gorm.DB, modID *uint, annotationID uint, action Action, note string, parent *uint, now time.Time) (*Decision, error) {
+	a, err := AnnotationByID(tx, annotationID)
+	if err != nil {
+		return nil, err
+	}
+	if a.IsDeleted() {
+		return nil, fmt.Errorf("%w: its author deleted this note", ErrConflict)
+	}
+	scr, err := ScreeningOf(tx, a)
+	if err != nil {
+		return nil, err
+	}
+	d := &Decision{AnnotationID: &a.ID, SubjectID: &a.AuthorID, ModeratorID: modID, Action: action,
+		FromStatus: a.Status, ToStatus: action.Status(), Note: note, ParentID: parent, CreatedAt: now}
+	if err := SetAnnotationStatus(tx, a, d.ToStatus); err != nil {
+		return nil, err
+	}
+	want := scr.Learnt
+	text := scr.LearntText
+	switch action {
+	case ActionSpam:
+		want, text = "spam", AnnotationText(a)
+	case ActionNotSpam:
+		want, text = "ham", AnnotationText(a)
+	case ActionApprove:
+		if want == "spam" {
+			want, text = "", ""
+		}
+	}
+	d.PrevLearnt, d.PrevLearntText = scr.Learnt, scr.LearntText
+	if err := relearn(tx, scr, want, text); err != nil {
+		return nil, err
+	}
+	d.Learnt, d.LearntText = scr.Learnt, scr.LearntText
+	if err := tx.Create(d).Error; err != nil {
+		return nil, err
+	}
+	if action != ActionFlagHide {
+		if err := resolveFlags(tx, a.ID, d, action.upholdsFlags(), now); err != nil {
+			return nil, err
+		}
+		if err := tx.Where("annotation_id = ?", a.ID).Delete(&Claim{}).Error; err != nil {
+			return nil, err
+		}
+	}
+	return d, touchModerators(tx)
+}
+
+// relearn makes the classifier hold want ("spam", "ham" or "") about an
+// annotation, learnt from text, taking back what it learnt before.
+func relearn(tx *gorm.DB, scr *Screening, want, text string) error {
+	if scr.Learnt == want && scr.LearntText == text {
+		return nil
+	}
+	c := NewClassifier(tx)
+	if scr.Learnt != "" {
+		// A reset model no longer holds it: nothing to take back.
+		if err := c.Unlearn(scr.LearntText, scr.Learnt == "spam"); err != nil && !errors.Is(err, spamfilter.ErrNegativeCount) {
+			return err
+		}
+	}
+	if want != "" {
+		if err := c.Learn(text, want == "spam"); err != nil {
+			return err
+		}
+	}
+	scr.Learnt, scr.LearntText = want, text
+	return tx.Model(&Screening{}).Where("annotation_id = ?", scr.AnnotationID).
+		Updates(map[string]any{"learnt": want, "learnt_text": text}).Error
+}
+
+// Undo takes a decision back: the annotation returns to its earlier status
+// (if nothing changed it since), the classifier forgets what it learnt,
+// the flags it settled are open again; a ban is lifted and the notes it
+// sent to spam return. The undo is logged too.
+func Undo(db *gorm.DB, mod *User, decisionID uint, note string, now time.Time) (*Decision, error) {
+	note, err := cleanNote(note)
+	if err != nil {
+		return nil, err
+	}
+	var undo *Decision
+	err = db.Transaction(func(tx *gorm.DB) error {
+		var d Decision
+		if err := tx.First(&d, decisionID).Error; err != nil {
+			return notFound(err)
+		}
+		if !d.Undoable() {
+			return fmt.Errorf("%w: this entry cannot be undone", ErrConflict)
+		}
+		if d.Action == ActionBan || d.Action == ActionUnban {
+			if err := undoBan(tx, &d, now); err != nil {
+				return err
+			}
+		} else if err := undoItem(tx, &d); err != nil {
+			return err
+		}
+		res := tx.Model(&Decision{}).Where("id = ? AND undone_at IS NULL", d.ID).
+			Updates(map[string]any{"undone_at": now, "undone_by_id": mod.ID})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("%w: someone else undid this first", ErrConflict)
+		}
+		undo = &Decision{AnnotationID: d.AnnotationID, SubjectID: d.SubjectID, ModeratorID: &mod.ID, Action: ActionUndo,
+			FromStatus: d.ToStatus, ToStatus: d.FromStatus, Note: note, UndoOfID: &d.ID, CreatedAt: now}
+		if err := tx.Create(undo).Error; err != nil {
+			return err
+		}
+		return touchModerators(tx)
+	})
+	return undo, err
+}
+
+func undoItem(tx *gorm.DB, d *Decision) error {
+	if d.AnnotationID == nil {
+		return fmt.Errorf("%w: this entry cannot be undone", ErrConflict)
+	}
+	a, err := AnnotationByID(tx, *d.AnnotationID)
+	if errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("%w: the note has been purged", ErrNotFound)
+	}
+	if err != nil {
+		return err
+	}
+	if a.Status != d.ToStatus {
+		return fmt.Errorf("%w: the note has been moderated again since; decide on it afresh", ErrConflict)
+	}
+	if err := SetAnnotationStatus(tx, a, d.FromStatus); err != nil {
+		return err
+	}
+	scr, err := ScreeningOf(tx, a)
+	if err != nil {
+		return err
+	}
+	if scr.Learnt == d.Learnt && scr.LearntText == d.LearntText {
+		if err := relearn(tx, scr, d.PrevLearnt, d.PrevLearntText); err != nil {
+			return err
+		}
+	}
+	return tx.Model(&Flag{}).Where("decision_id = ?", d.ID).
+		Updates(map[string]any{"resolved_at": nil, "outcome": "", "decision_id": nil}).Error
+}
+
+// CanBan tells whether mod may ban u: moderators ban readers and
+// educators, admins also moderators; no one bans an admin or themselves.
+func CanBan(mod, u *User) bool {
+	if mod == nil || u == nil || mod.ID == u.ID || u.IsAdmin() || !mod.IsModerator() {
+		return false
+	}
+	return !u.IsModerator() || mod.IsAdmin()
+}
+
+// Ban bars a user until a moment, or for good when until is nil: their
+// sessions end at once and their notes awaiting review go to spam.
+func Ban(db *gorm.DB, mod *User, userID uint, until *time.Time, note string, now time.Time) (*Decision, error) {
+	note, err := cleanNote(note)
+	if err != nil {
+		return nil, err
+	}
+	u, err := UserByID(db, userID)
+	if err != nil {
+		return nil, err
+	}
+	if !CanBan(mod, u) {
+		return nil, ErrForbidden
+	}
+	end := BannedForever
+	if until != nil {
+		if !until.After(now) {
+			return nil, FieldErrors{"until": "A ban must end in the future."}
+		}
+		end = until.UTC()
+	}
+	var d *Decision
+	err = db.Transaction(func(tx *gorm.DB) error {
+		d = &Decision{SubjectID: &u.ID, ModeratorID: &mod.ID, Action: ActionBan, Note: note,
+			BanUntil: &end, PrevBanUntil: u.BannedUntil, CreatedAt: now}
+		if err := tx.Create(d).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{
+			"banned_until": end, "session_epoch": gorm.Expr("session_epoch + 1"),
+		}).Error; err != nil {
+			return err
+		}
+		var waiting []uint
+		if err := tx.Model(&Annotation{}).Where("author_id = ? AND status = ? AND deleted_at IS NULL", u.ID, StatusPending).
+			Pluck("id", &waiting).Error; err != nil {
+			return err
+		}
+		for _, id := range waiting {
+			if _, err := decide(tx, &mod.ID, id, ActionSpam, "author banned", &d.ID, now); err != nil {
+				return err
+			}
+		}
+		return touchModerators(tx)
+	})
+	return d, err
+}
+
+// Unban lifts a ban early.
+func Unban(db *gorm.DB, mod *User, userID uint, note string, now time.Time) (*Decision, error) {
+	note, err := cleanNote(note)
+	if err != nil {
+		return nil, err
+	}
+	u, err := UserByID(db, userID)
+	if err != nil {
+		return nil, err
+	}
+	if !CanBan(mod, u) {
+		return nil, ErrForbidden
+	}
+	if !u.IsBanned(now) {
+		return nil, fmt.Errorf("%w: %s is not banned", ErrConflict, u.Username)
+	}
+	d := &Decision{SubjectID: &u.ID, ModeratorID: &mod.ID, Action: ActionUnban, Note: note, PrevBanUntil: u.BannedUntil, CreatedAt: now}
+	err = db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(d).Error; err != nil {
+			return err
+		}
+		return tx.Model(&User{}).Where("id = ?", u.ID).Update("banned_until", nil).Error
+	})
+	return d, err
+}
+
+// undoBan restores the ban that was in force before d, and returns the
+// notes a ban sent to spam to the queue.
+func undoBan(tx *gorm.DB, d *Decision, now time.Time) error {
+	if err := tx.Model(&User{}).Where("id = ?", *d.SubjectID).Update("banned_until", d.PrevBanUntil).Error; err != nil {
+		return err
+	}
+	var children []Decision
+	if err := tx.Where("parent_id = ? AND undone_at IS NULL", d.ID).Find(&children).Error; err != nil {
+		return err
+	}
+	for i := range children {
+		err := undoItem(tx, &children[i])
+		if errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) {
+			continue // decided on again since, or purged: leave it
+		}
+		if err != nil {
+			return err
+		}
+		if err := tx.Model(&children[i]).Update("undone_at", now).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// touchModerators marks moderators' accounts as changed: the queue counts
+// in their navigation moved, so pages cached for them must not be reused.
+func touchModerators(tx *gorm.DB) error {
+	return tx.Model(&User{}).Where("role IN ?", []Role{RoleModerator, RoleAdmin}).
+		UpdateColumn("updated_at", time.Now().UTC()).Error
+}
+
+// PurgeResult says what PurgeModerated removed.
+type PurgeResult struct {
+	Annotations int
+	Scrubbed    int64 // screenings whose address and browser were forgotten
+}
+
+// PurgeModerated deletes rejected and spam annotations whose status has
+// not changed since before cutoff, with everything attached to them, and
+// forgets the network details of older screenings. The moderation log
+// keeps its entries. With dryRun it only counts.
+func PurgeModerated(db *gorm.DB, cutoff time.Time, dryRun bool) (PurgeResult, error) {
+	var res PurgeResult
+	var old []Annotation
+	err := db.Select("id", "document_id").Where("status IN ? AND updated_at < ?", []Status{StatusRejected, StatusSpam}, cutoff).
+		Find(&old).Error
+	if err != nil || dryRun {
+		res.Annotations = len(old)
+		return res, err
+	}
+	err = db.Transaction(func(tx *gorm.DB) error {
+		docs := map[uint]bool{}
+		for _, batch := range batches(old, 200) {
+			ids := make([]uint, len(batch))
+			for i, a := range batch {
+				ids[i] = a.ID
+				docs[a.DocumentID] = true
+			}
+			for _, m := range []any{&Citation{}, &AnnotationEdit{}, &Reaction{}, &Notification{}, &Flag{}, &Screening{}, &Claim{}} {
+				if err := tx.Where("annotation_id IN ?", ids).Delete(m).Error; err != nil {
+					return err
+				}
+			}
+			if err := tx.Where("id IN ?", ids).Delete(&Annotation{}).Error; err != nil {
+				return err
+			}
+		}
+		for id := range docs {
+			if err := bumpDocument(tx, id); err != nil {
+				return err
+			}
+		}
+		scrub := tx.Model(&Screening{}).Where("created_at < ? AND (ip <> '' OR user_agent <> '' OR referrer <> '')", cutoff).
+			Updates(map[string]any{"ip": "", "user_agent": "", "referrer": ""})
+		res.Scrubbed = scrub.RowsAffected
+		return scrub.Error
+	})
+	res.Annotations = len(old)
+	return res, err
+}

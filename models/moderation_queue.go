@@ -1,0 +1,352 @@
+package models
+
+import (
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Queue names a list of notes for moderators.
+type Queue string
+
+const (
+	QueuePending Queue = "pending" // held for review
+	QueueFlagged Queue = "flagged" // with open flags from readers
+	QueueSpam    Queue = "spam"
+	QueueRemoved Queue = "removed" // rejected or hidden: restorable until purged
+)
+
+// Queues lists the queues in the order the page shows them.
+var Queues = []Queue{QueuePending, QueueFlagged, QueueSpam, QueueRemoved}
+
+// Label is the queue's heading.
+func (q Queue) Label() string {
+	switch q {
+	case QueuePending:
+		return "Pending"
+	case QueueFlagged:
+		return "Flagged"
+	case QueueSpam:
+		return "Spam"
+	}
+	return "Removed"
+}
+
+// QueueCounts is how many notes wait in each queue.
+type QueueCounts struct {
+	Pending, Flagged, Spam int64
+}
+
+// Total is what the navigation shows.
+func (q QueueCounts) Total() int64 { return q.Pending + q.Flagged + q.Spam }
+
+// Of returns one queue's count (removed notes are not counted).
+func (q QueueCounts) Of(name Queue) int64 {
+	switch name {
+	case QueuePending:
+		return q.Pending
+	case QueueFlagged:
+		return q.Flagged
+	case QueueSpam:
+		return q.Spam
+	}
+	return 0
+}
+
+// queueScope is the notes of one queue that the moderator may see.
+func queueScope(mod *User, q Queue) func(*gorm.DB) *gorm.DB {
+	return func(db *gorm.DB) *gorm.DB {
+		db = db.Scopes(VisibleTo(mod, true)).Where("annotations.deleted_at IS NULL")
+		switch q {
+		case QueuePending:
+			return db.Where("annotations.status = ?", StatusPending)
+		case QueueSpam:
+			return db.Where("annotations.status = ?", StatusSpam)
+		case QueueFlagged:
+			return db.Where("annotations.id IN (SELECT annotation_id FROM flags WHERE resolved_at IS NULL)")
+		}
+		return db.Where("annotations.status IN ?", []Status{StatusRejected, StatusHidden})
+	}
+}
+
+// CountQueues counts the notes waiting for mod.
+func CountQueues(db *gorm.DB, mod *User) (QueueCounts, error) {
+	var out QueueCounts
+	for _, q := range []struct {
+		name Queue
+		dst  *int64
+	}{{QueuePending, &out.Pending}, {QueueFlagged, &out.Flagged}, {QueueSpam, &out.Spam}} {
+		if err := db.Model(&Annotation{}).Scopes(queueScope(mod, q.name)).Count(q.dst).Error; err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// Standing is an author's record: how many of their notes others could
+// see are in each status. Private notes, which are never screened, do not
+// count: they would let a new account earn trust unseen.
+type Standing struct {
+	Approved, Pending, Spam, Rejected, Hidden, Total int
+}
+
+// AuthorStanding returns one author's record.
+func AuthorStanding(db *gorm.DB, userID uint) (Standing, error) {
+	m, err := AuthorStandings(db, []uint{userID})
+	return m[userID], err
+}
+
+// AuthorStandings returns the records of several authors.
+func AuthorStandings(db *gorm.DB, userIDs []uint) (map[uint]Standing, error) {
+	out := map[uint]Standing{}
+	if len(userIDs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		AuthorID uint
+		Status   Status
+		N        int
+	}
+	err := db.Model(&Annotation{}).Select("author_id, status, COUNT(*) AS n").
+		Where("author_id IN ? AND visibility <> ?", userIDs, VisibilityPrivate).Group("author_id, status").Scan(&rows).Error
+	for _, r := range rows {
+		s := out[r.AuthorID]
+		switch r.Status {
+		case StatusPublished:
+			s.Approved += r.N
+		case StatusPending:
+			s.Pending += r.N
+		case StatusSpam:
+			s.Spam += r.N
+		case StatusRejected:
+			s.Rejected += r.N
+		case StatusHidden:
+			s.Hidden += r.N
+		}
+		s.Total += r.N
+		out[r.AuthorID] = s
+	}
+	return out, err
+}
+
+// Claim says a moderator has a note open, so others know to leave it.
+type Claim struct {
+	AnnotationID uint `gorm:"primaryKey;autoIncrement:false"`
+	ModeratorID  uint `gorm:"not null"`
+	ExpiresAt    time.Time
+	Moderator    User `gorm:"foreignKey:ModeratorID"`
+}
+
+// ClaimLifetime is how long opening a note keeps it claimed.
+const ClaimLifetime = 10 * time.Minute
+
+// ClaimItem claims a note for mod unless another moderator's claim is
+// still running, and returns whoever holds it afterwards.
+func ClaimItem(db *gorm.DB, mod *User, annotationID uint, now time.Time) (*Claim, error) {
+	row := Claim{AnnotationID: annotationID, ModeratorID: mod.ID, ExpiresAt: now.Add(ClaimLifetime)}
+	err := db.Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "annotation_id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"moderator_id", "expires_at"}),
+		Where: clause.Where{Exprs: []clause.Expression{
+			gorm.Expr("claims.expires_at < ? OR claims.moderator_id = ?", now, mod.ID),
+		}},
+	}).Create(&row).Error
+	if err != nil {
+		return nil, err
+	}
+	var held Claim
+	err = db.Preload("Moderator", func(db *gorm.DB) *gorm.DB { return db.Select("id", "username") }).
+		First(&held, "annotation_id = ?", annotationID).Error
+	return &held, err
+}
+
+// ActiveClaims returns the running claims on the notes.
+func ActiveClaims(db *gorm.DB, annotationIDs []uint, now time.Time) (map[uint]Claim, error) {
+	out := map[uint]Claim{}
+	if len(annotationIDs) == 0 {
+		return out, nil
+	}
+	var claims []Claim
+	err := db.Preload("Moderator", func(db *gorm.DB) *gorm.DB { return db.Select("id", "username") }).
+		Where("annotation_id IN ? AND expires_at > ?", annotationIDs, now).Find(&claims).Error
+	for _, c := range claims {
+		out[c.AnnotationID] = c
+	}
+	return out, err
+}
+
+// QueueItem is one note as a moderator reviews it.
+type QueueItem struct {
+	Annotation *Annotation
+	Document   string // title
+	// The passage, cut around the phrase the note is attached to.
+	Before, Quote, After string
+	PassageNumber        int
+	Parent               *Annotation // the note replied to
+	Standing             Standing
+	Screening            *Screening
+	Flags                []Flag
+	Flaggers             map[uint]FlaggerRecord
+	Claim                *Claim // another moderator's running claim
+}
+
+// ScorePercent is the classifier's score as a percentage, -1 when unscored.
+func (it *QueueItem) ScorePercent() int {
+	if it.Screening == nil || it.Screening.Score < 0 {
+		return -1
+	}
+	return int(it.Screening.Score*100 + 0.5)
+}
+
+// QueueItems lists up to limit notes of a queue with all a moderator needs
+// to judge them: pending and flagged notes oldest first, spam and removed
+// ones newest first.
+func QueueItems(db *gorm.DB, mod *User, q Queue, limit int, now time.Time) ([]QueueItem, error) {
+	order := "annotations.id"
+	if q == QueueSpam || q == QueueRemoved {
+		order = "annotations.updated_at DESC, annotations.id DESC"
+	}
+	var anns []*Annotation
+	err := db.Scopes(queueScope(mod, q)).
+		Preload("Author").Preload("Citations", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).
+		Order(order).Limit(limit).Find(&anns).Error
+	if err != nil {
+		return nil, err
+	}
+	return queueItems(db, mod, anns, now)
+}
+
+// QueueItemByID loads one note for review, if mod may see it.
+func QueueItemByID(db *gorm.DB, mod *User, id uint, now time.Time) (*QueueItem, error) {
+	a, err := AnnotationByID(db, id)
+	if err != nil {
+		return nil, err
+	}
+	if ok, err := CanView(db, mod, a, true); err != nil || !ok {
+		if err == nil {
+			err = ErrNotFound
+		}
+		return nil, err
+	}
+	items, err := queueItems(db, mod, []*Annotation{a}, now)
+	if err != nil {
+		return nil, err
+	}
+	return &items[0], nil
+}
+
+func queueItems(db *gorm.DB, mod *User, anns []*Annotation, now time.Time) ([]QueueItem, error) {
+	ids, authors, docIDs, parentIDs, revs := []uint{}, []uint{}, []uint{}, []uint{}, []uint{}
+	for _, a := range anns {
+		ids = append(ids, a.ID)
+		authors = append(authors, a.AuthorID)
+		docIDs = append(docIDs, a.DocumentID)
+		revs = append(revs, a.RevisionID)
+		if a.ParentID != nil {
+			parentIDs = append(parentIDs, *a.ParentID)
+		}
+	}
+	titles, err := DocumentTitles(db, docIDs)
+	if err != nil {
+		return nil, err
+	}
+	standings, err := AuthorStandings(db, authors)
+	if err != nil {
+		return nil, err
+	}
+	var screenings []Screening
+	if err := db.Where("annotation_id IN ?", ids).Find(&screenings).Error; err != nil {
+		return nil, err
+	}
+	byAnn := map[uint]*Screening{}
+	for i := range screenings {
+		byAnn[screenings[i].AnnotationID] = &screenings[i]
+	}
+	flags, err := OpenFlags(db, ids)
+	if err != nil {
+		return nil, err
+	}
+	var flaggerIDs []uint
+	for _, fs := range flags {
+		for _, f := range fs {
+			flaggerIDs = append(flaggerIDs, f.UserID)
+		}
+	}
+	records, err := FlaggerRecords(db, flaggerIDs)
+	if err != nil {
+		return nil, err
+	}
+	claims, err := ActiveClaims(db, ids, now)
+	if err != nil {
+		return nil, err
+	}
+	parents := map[uint]*Annotation{}
+	if len(parentIDs) > 0 {
+		var ps []*Annotation
+		if err := db.Preload("Author").Where("id IN ?", parentIDs).Find(&ps).Error; err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			parents[p.ID] = p
+		}
+	}
+	var passages []Passage
+	if err := db.Where("revision_id IN ?", revs).Find(&passages).Error; err != nil {
+		return nil, err
+	}
+	items := make([]QueueItem, len(anns))
+	for i, a := range anns {
+		it := QueueItem{Annotation: a, Document: titles[a.DocumentID], Standing: standings[a.AuthorID],
+			Screening: byAnn[a.ID], Flags: flags[a.ID], Flaggers: records, PassageNumber: a.PassageNumber}
+		if c, ok := claims[a.ID]; ok && c.ModeratorID != mod.ID {
+			it.Claim = &c
+		}
+		if a.ParentID != nil {
+			it.Parent = parents[*a.ParentID]
+		}
+		for _, p := range passages {
+			if p.RevisionID == a.RevisionID && p.Number == a.PassageNumber {
+				it.Before, it.Quote, it.After = cutPassage(p, a)
+			}
+		}
+		items[i] = it
+	}
+	return items, nil
+}
+
+// cutPassage splits a passage's text around the annotated phrase.
+func cutPassage(p Passage, a *Annotation) (before, quote, after string) {
+	text := []rune(p.Text)
+	start, end := a.Start-p.Start, a.End-p.Start
+	if a.Exact == "" || start < 0 || end > len(text) || start >= end {
+		return p.Text, "", ""
+	}
+	return string(text[:start]), string(text[start:end]), string(text[end:])
+}
+
+// DecisionLog lists the moderation log, newest first.
+func DecisionLog(db *gorm.DB, limit, offset int) ([]Decision, error) {
+	var out []Decision
+	err := db.Preload("Moderator", func(db *gorm.DB) *gorm.DB { return db.Select("id", "username") }).
+		Preload("Subject", func(db *gorm.DB) *gorm.DB { return db.Select("id", "username") }).
+		Order("id DESC").Limit(limit).Offset(offset).Find(&out).Error
+	return out, err
+}
+
+// DecisionsAbout lists the log entries about one note, oldest first.
+func DecisionsAbout(db *gorm.DB, annotationID uint) ([]Decision, error) {
+	var out []Decision
+	err := db.Preload("Moderator", func(db *gorm.DB) *gorm.DB { return db.Select("id", "username") }).
+		Where("annotation_id = ?", annotationID).Order("id").Find(&out).Error
+	return out, err
+}
+
+// DecisionByID loads one log entry.
+func DecisionByID(db *gorm.DB, id uint) (*Decision, error) {
+	var d Decision
+	if err := db.First(&d, id).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &d, nil
+}

@@ -1,0 +1,494 @@
+package models
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"margin/models/markup"
+	"margin/models/spamfilter"
+)
+
+// ScreenConfig tunes the check every new annotation and reply goes
+// through. Zero values take the defaults of WithDefaults.
+type ScreenConfig struct {
+	// HoldScore and SpamScore are the classifier probabilities from which a
+	// note is held for review and judged spam outright.
+	HoldScore, SpamScore float64
+	// MaxLinks is the most links a note may carry before it is held.
+	MaxLinks int
+	// NewAccountHeld is how many approved notes an account needs before its
+	// notes publish at once: its first ones are held. Negative turns it off.
+	NewAccountHeld int
+	// TrustedAfter is how many approved notes, with no spam, make an author
+	// trusted: the classifier and Akismet no longer hold their notes.
+	TrustedAfter int
+	// MinFormTime is the least time between showing the form and posting it
+	// that a person needs; negative turns the check off.
+	MinFormTime time.Duration
+	// DuplicateWindow is how far back the same text counts as posted again.
+	DuplicateWindow time.Duration
+	// FlagThreshold is how many readers' flags hide a note pending review.
+	FlagThreshold int
+	// Akismet, when set, is asked about every note the local checks let pass.
+	Akismet *Akismet
+}
+
+// WithDefaults fills in the defaults.
+func (c ScreenConfig) WithDefaults() ScreenConfig {
+	if c.HoldScore <= 0 {
+		c.HoldScore = spamfilter.DefaultThreshold
+	}
+	if c.SpamScore <= 0 {
+		c.SpamScore = 0.9
+	}
+	if c.MaxLinks <= 0 {
+		c.MaxLinks = 3
+	}
+	if c.NewAccountHeld == 0 {
+		c.NewAccountHeld = 1
+	}
+	if c.TrustedAfter <= 0 {
+		c.TrustedAfter = 3
+	}
+	if c.MinFormTime == 0 {
+		c.MinFormTime = 3 * time.Second
+	}
+	if c.DuplicateWindow <= 0 {
+		c.DuplicateWindow = 24 * time.Hour
+	}
+	if c.FlagThreshold <= 0 {
+		c.FlagThreshold = 3
+	}
+	return c
+}
+
+// Submission is a note about to be stored, with what the request tells
+// about where it came from.
+type Submission struct {
+	Author     *User
+	DocumentID uint
+	Parent     *Annotation // set for a reply
+	Input      AnnotationInput
+	IP         string
+	UserAgent  string
+	Referrer   string
+	Permalink  string // the annotated document's public address
+	// Honeypot is the field people never see and robots fill in.
+	Honeypot string
+	// FormShownAt is when the form was rendered, from its signed stamp;
+	// zero when the stamp was missing or forged.
+	FormShownAt time.Time
+	Now         time.Time
+}
+
+// Verdict is the outcome of screening: the status to store the note with,
+// the classifier's score (-1 when it was not asked) and the reasons.
+type Verdict struct {
+	Status   Status
+	Score    float64
+	Reasons  []string
+	Akismet  string // "", "spam", "ham" or "error"
+	BodyHash string
+	sub      Submission
+}
+
+// Screening is what the check found about one annotation, kept for the
+// moderators, for duplicate detection and for what the classifier learnt
+// from the verdicts on it.
+type Screening struct {
+	AnnotationID uint    `gorm:"primaryKey;autoIncrement:false"`
+	AuthorID     uint    `gorm:"not null;index"`
+	Score        float64 `gorm:"not null;default:-1"`
+	Reasons      string  `gorm:"type:text"` // one per line
+	BodyHash     string  `gorm:"size:64;index"`
+	Akismet      string  `gorm:"size:8"`
+	IP           string  `gorm:"size:64"`
+	UserAgent    string  `gorm:"size:500"`
+	Referrer     string  `gorm:"size:2000"`
+	// Learnt is what the classifier holds about this annotation ("spam",
+	// "ham" or ""), and LearntText the exact text it learnt, so that a
+	// changed verdict unlearns exactly that.
+	Learnt     string `gorm:"size:8"`
+	LearntText string `gorm:"type:text"`
+	CreatedAt  time.Time
+}
+
+// ReasonList splits the stored reasons.
+func (s *Screening) ReasonList() []string {
+	if s == nil || s.Reasons == "" {
+		return nil
+	}
+	return strings.Split(s.Reasons, "\n")
+}
+
+// screen accumulates a verdict.
+type screen struct {
+	v         Verdict
+	ruleHolds int // holds from the content rules, which the classifier may confirm
+}
+
+func (s *screen) hold(reason string, rule bool) {
+	if s.v.Status == StatusPublished {
+		s.v.Status = StatusPending
+	}
+	if rule {
+		s.ruleHolds++
+	}
+	s.v.Reasons = append(s.v.Reasons, reason)
+}
+
+func (s *screen) spam(reason string) {
+	s.v.Status = StatusSpam
+	s.v.Reasons = append(s.v.Reasons, reason)
+}
+
+// Screen decides whether a note publishes at once, waits for a moderator,
+// or is spam, in layers: rules (honeypot, posting speed, links, repeated
+// text, blocked terms), the author's standing and pre-moderation, the
+// classifier, and Akismet when configured. Private notes, which no one else
+// sees, and moderators' notes publish at once.
+func Screen(ctx context.Context, db *gorm.DB, cfg ScreenConfig, sub Submission) (Verdict, error) {
+	cfg = cfg.WithDefaults()
+	s := &screen{v: Verdict{Status: StatusPublished, Score: -1, sub: sub}}
+	in := sub.Input
+	s.v.BodyHash = bodyHash(in.Body)
+	visibility := in.Visibility
+	if sub.Parent != nil {
+		visibility = sub.Parent.Visibility
+	}
+	switch {
+	case visibility == VisibilityPrivate:
+		s.v.Reasons = []string{"private note"}
+		return s.v, nil
+	case sub.Author.IsModerator():
+		s.v.Reasons = []string{"written by a moderator"}
+		return s.v, nil
+	}
+	standing, err := AuthorStanding(db, sub.Author.ID)
+	if err != nil {
+		return Verdict{}, err
+	}
+	trusted := standing.Approved >= cfg.TrustedAfter && standing.Spam == 0
+	if err := s.rules(db, cfg, sub, trusted); err != nil {
+		return Verdict{}, err
+	}
+	if err := s.standing(db, cfg, sub, standing, trusted); err != nil {
+		return Verdict{}, err
+	}
+	if err := s.classify(db, cfg, ScreenedText(in), trusted); err != nil {
+		return Verdict{}, err
+	}
+	if cfg.Akismet != nil && !trusted && s.v.Status != StatusSpam {
+		s.askAkismet(ctx, cfg.Akismet, sub)
+	}
+	return s.v, nil
+}
+
+// rules are the checks that need no model.
+func (s *screen) rules(db *gorm.DB, cfg ScreenConfig, sub Submission, trusted bool) error {
+	if strings.TrimSpace(sub.Honeypot) != "" {
+		s.spam("hidden honeypot field filled in")
+	}
+	if !trusted && cfg.MinFormTime > 0 {
+		switch elapsed := sub.Now.Sub(sub.FormShownAt); {
+		case sub.FormShownAt.IsZero():
+			s.hold("form not shown by this site", true)
+		case elapsed < cfg.MinFormTime:
+			s.hold(fmt.Sprintf("posted %s after the form was shown", roundDuration(elapsed)), true)
+		}
+	}
+	if n := countLinks(sub.Input.Body); !trusted && n > cfg.MaxLinks {
+		s.hold(plural(n, "link"), true)
+	}
+	if err := s.duplicates(db, cfg, sub, trusted); err != nil {
+		return err
+	}
+	terms, err := BlockedTerms(db)
+	if err != nil {
+		return err
+	}
+	text := ScreenedText(sub.Input)
+	for _, t := range terms {
+		if containsTerm(text, t.Term) {
+			reason := fmt.Sprintf("blocked term %q", t.Term)
+			if t.Action == StatusSpam {
+				s.spam(reason)
+			} else {
+				s.hold(reason, true)
+			}
+		}
+	}
+	return nil
+}
+
+// duplicates holds a text the same author posted recently, or that other
+// accounts posted: one other account holds it, two or more make it spam.
+func (s *screen) duplicates(db *gorm.DB, cfg ScreenConfig, sub Submission, trusted bool) error {
+	if s.v.BodyHash == "" {
+		return nil
+	}
+	var earlier []Screening
+	err := db.Model(&Screening{}).Select("screenings.author_id", "screenings.created_at").
+		Joins("JOIN annotations ON annotations.id = screenings.annotation_id").
+		Where("screenings.body_hash = ? AND screenings.created_at > ? AND annotations.deleted_at IS NULL",
+			s.v.BodyHash, sub.Now.Add(-cfg.DuplicateWindow)).
+		Order("screenings.created_at DESC").Limit(50).Find(&earlier).Error
+	if err != nil {
+		return err
+	}
+	others := map[uint]bool{}
+	var own *Screening
+	for i, e := range earlier {
+		if e.AuthorID == sub.Author.ID {
+			if own == nil {
+				own = &earlier[i]
+			}
+		} else {
+			others[e.AuthorID] = true
+		}
+	}
+	switch {
+	case len(others) >= 2:
+		s.spam(fmt.Sprintf("same text posted by %d other accounts", len(others)))
+	case len(others) == 1:
+		s.hold("same text posted by another account", true)
+	}
+	if own != nil && !trusted {
+		s.hold("same text posted "+roundDuration(sub.Now.Sub(own.CreatedAt))+" ago", true)
+	}
+	return nil
+}
+
+// standing holds the first notes of new accounts and notes on documents
+// (or a site) under pre-moderation.
+func (s *screen) standing(db *gorm.DB, cfg ScreenConfig, sub Submission, st Standing, trusted bool) error {
+	switch {
+	case trusted:
+		s.v.Reasons = append(s.v.Reasons, fmt.Sprintf("trusted author (%s approved)", plural(st.Approved, "note")))
+	case cfg.NewAccountHeld > 0 && st.Approved < cfg.NewAccountHeld:
+		if st.Approved == 0 && st.Total == 0 {
+			s.hold("first post of a new account", false)
+		} else {
+			s.hold(fmt.Sprintf("new account: %d of %d notes approved so far", st.Approved, cfg.NewAccountHeld), false)
+		}
+	}
+	site, doc, err := Premoderated(db, sub.DocumentID)
+	if err != nil {
+		return err
+	}
+	if site {
+		s.hold("the site is on pre-moderation", false)
+	} else if doc {
+		s.hold("this document is on pre-moderation", false)
+	}
+	return nil
+}
+
+// classify asks the classifier. Its score alone holds or, when high,
+// condemns a note; it turns a rule's hold into spam when both agree. It
+// only ever holds a trusted author's note.
+func (s *screen) classify(db *gorm.DB, cfg ScreenConfig, text string, trusted bool) error {
+	score, reasons, err := NewClassifier(db).Score(text)
+	if err != nil {
+		return err
+	}
+	s.v.Score = score
+	switch {
+	case len(reasons) == 1 && reasons[0] == "classifier untrained":
+		s.v.Reasons = append(s.v.Reasons, reasons[0])
+	case score >= cfg.SpamScore && !trusted, score >= cfg.HoldScore && s.ruleHolds > 0 && !trusted:
+		s.v.Status = StatusSpam
+		s.v.Reasons = append(s.v.Reasons, reasons...)
+	case score >= cfg.HoldScore:
+		s.hold(reasons[0], false)
+		s.v.Reasons = append(s.v.Reasons, reasons[1:]...)
+	default:
+		s.v.Reasons = append(s.v.Reasons, reasons[0])
+	}
+	return nil
+}
+
+func (s *screen) askAkismet(ctx context.Context, k *Akismet, sub Submission) {
+	ctx, cancel := context.WithTimeout(ctx, 4*time.Second)
+	defer cancel()
+	verdict, err := k.Check(ctx, akismetComment(sub.Author, sub.Parent != nil, ScreenedText(sub.Input), sub.IP, sub.UserAgent, sub.Referrer, sub.Permalink, sub.Now))
+	switch {
+	case err != nil:
+		s.v.Akismet = "error"
+		s.v.Reasons = append(s.v.Reasons, "Akismet did not answer")
+	case verdict.Discard:
+		s.v.Akismet = "spam"
+		s.spam("Akismet: blatant spam")
+	case verdict.Spam:
+		s.v.Akismet = "spam"
+		s.spam("Akismet: spam")
+	default:
+		s.v.Akismet = "ham"
+	}
+}
+
+func akismetComment(author *User, reply bool, text, ip, agent, referrer, permalink string, at time.Time) AkismetComment {
+	kind := "comment"
+	if reply {
+		kind = "reply"
+	}
+	return AkismetComment{UserIP: ip, UserAgent: agent, Referrer: referrer, Permalink: permalink, CommentType: kind,
+		Author: author.Username, AuthorEmail: author.Email, Content: text, Date: at, UserRole: string(author.Role)}
+}
+
+// RecordScreening keeps the verdict on a stored annotation, and tells the
+// moderators' pages that a queue grew.
+func RecordScreening(db *gorm.DB, a *Annotation, v Verdict) error {
+	at := v.sub.Now
+	if at.IsZero() {
+		at = a.CreatedAt
+	}
+	return db.Transaction(func(tx *gorm.DB) error {
+		row := Screening{AnnotationID: a.ID, AuthorID: a.AuthorID, Score: v.Score, Reasons: strings.Join(v.Reasons, "\n"),
+			BodyHash: v.BodyHash, Akismet: v.Akismet, IP: v.sub.IP, UserAgent: truncateRunes(v.sub.UserAgent, 500),
+			Referrer: truncateRunes(v.sub.Referrer, 2000), CreatedAt: at}
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		if a.Status != StatusPublished {
+			return touchModerators(tx)
+		}
+		return nil
+	})
+}
+
+// ScreeningOf returns the screening of an annotation, or an empty one for
+// notes written before screening was recorded.
+func ScreeningOf(db *gorm.DB, a *Annotation) (*Screening, error) {
+	var s Screening
+	err := db.Where("annotation_id = ?", a.ID).Limit(1).Find(&s).Error
+	if err != nil {
+		return nil, err
+	}
+	if s.AnnotationID == 0 {
+		s = Screening{AnnotationID: a.ID, AuthorID: a.AuthorID, Score: -1, CreatedAt: a.CreatedAt}
+		if err := db.Create(&s).Error; err != nil {
+			return nil, err
+		}
+	}
+	return &s, nil
+}
+
+// ScreenedText is what the classifier and Akismet read of a note: its
+// body, counterpoint and citations.
+func ScreenedText(in AnnotationInput) string {
+	parts := []string{in.Body, in.Counterpoint}
+	for _, c := range in.Citations {
+		parts = append(parts, c.Title, c.URL, c.Text)
+	}
+	return strings.TrimSpace(strings.Join(nonEmpty(parts), "\n"))
+}
+
+// AnnotationText is ScreenedText of a stored annotation.
+func AnnotationText(a *Annotation) string {
+	return ScreenedText(AnnotationInput{Body: a.Body, Counterpoint: a.Counterpoint, Citations: a.Citations})
+}
+
+func nonEmpty(xs []string) []string {
+	out := xs[:0:0]
+	for _, x := range xs {
+		if strings.TrimSpace(x) != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// minDuplicateRunes leaves short replies ("Agreed.", "Thank you!") out of
+// duplicate detection: many people rightly write them.
+const minDuplicateRunes = 20
+
+// bodyHash identifies a body for duplicate detection, ignoring case and
+// spacing; "" for bodies too short to count.
+func bodyHash(body string) string {
+	norm := strings.Join(strings.Fields(strings.ToLower(body)), " ")
+	if utf8.RuneCountInString(norm) < minDuplicateRunes {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(norm))
+	return hex.EncodeToString(sum[:])
+}
+
+var externalHref = regexp.MustCompile(`href="(https?://[^"]+)"`)
+
+// countLinks counts the distinct web links a body renders to, the way
+// readers will see them (Markdown links and bare addresses alike).
+func countLinks(body string) int {
+	html, err := markup.Render(body)
+	if err != nil {
+		return 0
+	}
+	seen := map[string]bool{}
+	for _, m := range externalHref.FindAllStringSubmatch(string(html), -1) {
+		seen[strings.TrimRight(strings.ToLower(m[1]), "/")] = true
+	}
+	return len(seen)
+}
+
+// containsTerm finds a blocked term in text, ignoring case; a term made of
+// letters and digits only matches whole words ("ass" is not in "class").
+func containsTerm(text, term string) bool {
+	text, term = strings.ToLower(text), strings.ToLower(strings.TrimSpace(term))
+	if term == "" {
+		return false
+	}
+	wordy := strings.IndexFunc(term, func(r rune) bool { return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == ' ') }) < 0
+	for from := 0; ; {
+		i := strings.Index(text[from:], term)
+		if i < 0 {
+			return false
+		}
+		start, end := from+i, from+i+len(term)
+		if !wordy || (isBoundary(text, start, true) && isBoundary(text, end, false)) {
+			return true
+		}
+		from = start + 1
+	}
+}
+
+func isBoundary(text string, at int, before bool) bool {
+	var r rune
+	if before {
+		if at == 0 {
+			return true
+		}
+		r, _ = utf8.DecodeLastRuneInString(text[:at])
+	} else {
+		if at >= len(text) {
+			return true
+		}
+		r, _ = utf8.DecodeRuneInString(text[at:])
+	}
+	return !(unicode.IsLetter(r) || unicode.IsDigit(r))
+}
+
+func roundDuration(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return plural(int(d.Seconds()), "second")
+	case d < time.Hour:
+		return plural(int(d.Minutes()), "minute")
+	}
+	return plural(int(d.Hours()), "hour")
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return itoa(n) + " " + word + "s"
+}
