@@ -282,26 +282,21 @@ func cleanCitations(in []Citation) ([]Citation, string) {
 // document's current revision. status comes from the spam check.
 func CreateAnnotation(db *gorm.DB, author *User, doc *Document, in AnnotationInput, status Status) (*Annotation, error) {
 	html, fe := in.validate()
-	rev, err := RevisionByID(db, doc.CurrentRevisionID)
-	if err != nil {
-		return nil, err
-	}
-	passages, err := Passages(db, rev.ID)
-	if err != nil {
-		return nil, err
-	}
-	sel, err := anchor.Locate(rev.Text, anchorPassages(passages), in.Passage, in.Quote, in.QuoteHint)
-	if err != nil {
+	sel, err := locateInRevision(db, doc.CurrentRevisionID, in.Passage, in.Quote, in.QuoteHint)
+	var lerr locateError
+	if errors.As(err, &lerr) {
 		if fe == nil {
 			fe = FieldErrors{}
 		}
 		fe["quote"] = sentenceCase(err.Error()) + "."
+	} else if err != nil {
+		return nil, err
 	}
 	if fe != nil {
 		return nil, fe
 	}
 	a := &Annotation{
-		DocumentID: doc.ID, RevisionID: rev.ID, PassageNumber: sel.Passage,
+		DocumentID: doc.ID, RevisionID: doc.CurrentRevisionID, PassageNumber: sel.Passage,
 		Exact: sel.Quote.Exact, Prefix: sel.Quote.Prefix, Suffix: sel.Quote.Suffix,
 		Start: sel.Position.Start, End: sel.Position.End, AnchorStatus: string(anchor.Exact),
 		AuthorID: author.ID, Kind: in.Kind, Counterpoint: in.Counterpoint, Body: in.Body, BodyHTML: string(html),
@@ -324,6 +319,76 @@ func CreateAnnotation(db *gorm.DB, author *User, doc *Document, in AnnotationInp
 	}
 	a.Author = *author
 	return a, nil
+}
+
+// locateError is a quote that does not fit its passage: the user's mistake.
+type locateError struct{ error }
+
+func (e locateError) Unwrap() error { return e.error }
+
+// contextWindow is how many passages on each side of the annotated one are
+// read to build the quote's prefix and suffix, instead of the whole text.
+const contextWindow = 3
+
+// locateInRevision anchors a quote in passage n of a revision. It reads the
+// passage and a few neighbours rather than the whole revision text, and
+// falls back to the whole text only when the neighbours are too short to
+// give the full 32 characters of context.
+func locateInRevision(db *gorm.DB, revID uint, n int, quote string, hint int) (anchor.Selector, error) {
+	var window []Passage
+	err := db.Where("revision_id = ? AND number BETWEEN ? AND ?", revID, n-contextWindow, n+contextWindow).
+		Order("number").Find(&window).Error
+	if err != nil {
+		return anchor.Selector{}, err
+	}
+	var target *Passage
+	for i := range window {
+		if window[i].Number == n {
+			target = &window[i]
+		}
+	}
+	if target == nil {
+		_, err := anchor.Locate("", nil, n, quote, hint)
+		return anchor.Selector{}, locateError{err}
+	}
+	first, last := window[0], window[len(window)-1]
+	atStart := first.Start == 0
+	atEnd := last.Number < n+contextWindow
+	if (!atStart && target.Start-first.Start < anchor.ContextLen) || (!atEnd && last.End-target.End < anchor.ContextLen) {
+		rev, err := RevisionByID(db, revID)
+		if err != nil {
+			return anchor.Selector{}, err
+		}
+		all, err := Passages(db, revID)
+		if err != nil {
+			return anchor.Selector{}, err
+		}
+		sel, err := anchor.Locate(rev.Text, anchorPassages(all), n, quote, hint)
+		if err != nil {
+			return sel, locateError{err}
+		}
+		return sel, nil
+	}
+	base := first.Start
+	var text strings.Builder
+	local := make([]anchor.Passage, len(window))
+	for i, p := range window {
+		if i > 0 {
+			text.WriteString(PassageSeparator)
+		}
+		text.WriteString(p.Text)
+		local[i] = anchor.Passage{Number: p.Number, Start: p.Start - base, End: p.End - base}
+	}
+	if hint >= 0 {
+		hint -= base
+	}
+	sel, err := anchor.Locate(text.String(), local, n, quote, hint)
+	if err != nil {
+		return sel, locateError{err}
+	}
+	sel.Position.Start += base
+	sel.Position.End += base
+	return sel, nil
 }
 
 // CreateReply stores a reply in parent's thread. The reply shares its

@@ -31,6 +31,8 @@ func SQLitePath(dataDir string) string { return filepath.Join(dataDir, "margin.d
 func Open(opts Options) (*gorm.DB, error) {
 	cfg := &gorm.Config{
 		TranslateError: true,
+		// Every query Margin makes is prepared once per connection and reused.
+		PrepareStmt: true,
 		Logger:         logger.Discard,
 		NowFunc:        func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
 	}

@@ -37,7 +37,7 @@ func notifyPublished(tx *gorm.DB, a *Annotation) error {
 		}
 		recipients[parent.AuthorID] = ReasonReply
 	}
-	if names := markup.Mentions(a.Body); len(names) > 0 {
+	if names := markup.MentionsInHTML(a.BodyHTML); len(names) > 0 {
 		var users []User
 		if err := tx.Select("id").Where("username IN ?", names).Find(&users).Error; err != nil {
 			return err

@@ -27,14 +27,16 @@ type Limit struct {
 func RateCheck(db *gorm.DB, limits []Limit, now time.Time) (time.Time, error) {
 	var until time.Time
 	for _, l := range limits {
+		// The Max-th most recent event inside the window, if there is one,
+		// is when the bucket is full until.
 		var times []time.Time
 		err := db.Model(&RateEvent{}).Where("bucket = ? AND at > ?", l.Bucket, now.Add(-l.Window)).
-			Order("at DESC").Limit(l.Max).Pluck("at", &times).Error
+			Order("at DESC").Offset(l.Max - 1).Limit(1).Pluck("at", &times).Error
 		if err != nil {
 			return time.Time{}, err
 		}
-		if len(times) >= l.Max {
-			free := times[len(times)-1].Add(l.Window)
+		if len(times) == 1 {
+			free := times[0].Add(l.Window)
 			if free.After(until) {
 				until = free
 			}

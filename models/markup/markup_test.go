@@ -350,3 +350,21 @@ func BenchmarkRender(b *testing.B) {
 		}
 	}
 }
+
+func TestMentionsInHTMLAgreeWithMentions(t *testing.T) {
+	for _, body := range []string{
+		"thanks @Ada_L and @bob-2, and @ada_l again",
+		"`@code` and [@linked](https://example.org) and mail@example.org and @real_one",
+		"no mentions here",
+		"> quoting @someone\n\n- list @another",
+	} {
+		html, err := Render(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, want := MentionsInHTML(string(html)), Mentions(body)
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("%q: from HTML %v, from source %v", body, got, want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package markup
 
 import (
 	"net/url"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -107,4 +108,21 @@ func renderMention(w util.BufWriter, _ []byte, node ast.Node, entering bool) (as
 	_, _ = w.Write(util.EscapeHTML(n.label))
 	_, _ = w.WriteString(`</a>`)
 	return ast.WalkContinue, nil
+}
+
+var mentionLink = regexp.MustCompile(`<a href="/users/([a-z0-9_-]{3,32})" class="mention"`)
+
+// MentionsInHTML returns the distinct usernames mentioned in HTML that Render
+// produced, in order of first mention: the same names Mentions finds in the
+// source, without parsing the Markdown a second time.
+func MentionsInHTML(html string) []string {
+	var names []string
+	seen := map[string]bool{}
+	for _, m := range mentionLink.FindAllStringSubmatch(html, -1) {
+		if !seen[m[1]] {
+			seen[m[1]] = true
+			names = append(names, m[1])
+		}
+	}
+	return names
 }
