@@ -27,6 +27,14 @@ func annotationForm(c echo.Context) models.AnnotationInput {
 	if h, err := strconv.Atoi(c.FormValue("start")); err == nil {
 		in.QuoteHint = h
 	}
+	// "class:12" shares with class 12; storing checks the author is in it.
+	if id, ok := strings.CutPrefix(c.FormValue("visibility"), "class:"); ok {
+		in.Visibility = models.VisibilityClass
+		if n, err := strconv.ParseUint(id, 10, 32); err == nil && n > 0 {
+			classID := uint(n)
+			in.ClassID = &classID
+		}
+	}
 	form, _ := c.FormParams()
 	titles, urls, texts := form["cite_title"], form["cite_url"], form["cite_text"]
 	n := max(len(titles), len(urls), len(texts))

@@ -36,7 +36,7 @@ func samplePageData(ts *testServer) map[string]any {
 	views, _ := models.ReadingView(ts.db, rev, passages, user, models.ReadingOptions{})
 	thread, _ := models.ThreadOf(ts.db, ann, user, false)
 	composer := newComposer(doc, &passages[0])
-	return map[string]any{
+	pages := map[string]any{
 		"library":            libraryPage{Documents: docs},
 		"document":           documentPage{Document: doc, Revision: rev, Passages: views, Revisions: revs, IsCurrent: true, Kinds: models.Kinds, Sort: "newest"},
 		"annotation":         annotationPage{Document: doc, Passages: views[:2], Focus: 1, Thread: thread, Target: ann.ID, Composer: composer},
@@ -53,10 +53,16 @@ func samplePageData(ts *testServer) map[string]any {
 		"user":               userPage{Profile: user},
 		"error":              errorPage{Status: 404, Heading: "Not Found", Message: "Nothing here."},
 	}
+	for name, data := range classPageSamples(ts, doc) {
+		pages[name] = data
+	}
+	return pages
 }
 
 // loginOnlyPages are never shown to visitors.
-var loginOnlyPages = map[string]bool{"account": true, "inbox": true}
+var loginOnlyPages = map[string]bool{"account": true, "inbox": true,
+	"classes": true, "class": true, "class_new": true, "class_roster": true, "class_join": true,
+	"assignments": true, "assignment": true, "assignment_form": true, "assignment_dashboard": true, "assignment_student": true}
 
 func TestEveryPageRenders(t *testing.T) {
 	ts := newTestServer(t)

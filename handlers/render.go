@@ -143,6 +143,13 @@ func (a *App) templateFuncs() template.FuncMap {
 			p.ID = "inline"
 			return p
 		},
+		// classChoices lists the viewer's classes for the composer's "Who can see it".
+		"classChoices": func(u *models.User, doc *models.Document) ([]models.ClassChoice, error) {
+			if u == nil || doc == nil {
+				return nil, nil
+			}
+			return models.ClassChoices(a.db, u, doc.ID)
+		},
 	}
 }
 

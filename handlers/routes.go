@@ -58,6 +58,33 @@ func (a *App) routes(e *echo.Echo) {
 	s.POST("/inbox/read", a.inboxRead, a.requireUser)
 	s.GET("/users/:name", a.userShow)
 
+	// Classes and assignments: for their members only, everyone else gets a
+	// 404; the class's role (student, educator) is checked in the handler.
+	s.GET("/classes", a.classList, a.requireUser)
+	s.GET("/classes/new", a.classNew, educator)
+	s.POST("/classes", a.classCreate, educator)
+	s.GET("/classes/:id", a.classShow, a.requireUser)
+	s.POST("/classes/:id/code", a.classCodeRenew, a.requireUser)
+	s.GET("/classes/:id/roster", a.classRoster, a.requireUser)
+	s.POST("/classes/:id/students/:uid/remove", a.classStudentRemove, a.requireUser)
+	s.POST("/classes/:id/educators", a.classEducatorAdd, a.requireUser)
+	s.POST("/classes/:id/leave", a.classLeave, a.requireUser)
+	s.GET("/classes/:id/annotations.csv", a.classAnnotationsCSV, a.requireUser)
+	s.GET("/classes/:id/assignments/new", a.assignmentNew, a.requireUser)
+	s.GET("/join", a.joinShow, a.requireUser)
+	s.GET("/join/:code", a.joinShow, a.requireUser)
+	s.POST("/join", a.joinSubmit, a.requireUser)
+	s.GET("/assignments", a.myAssignments, a.requireUser)
+	s.GET("/assignments/:id", a.assignmentShow, a.requireUser)
+	s.GET("/assignments/:id/edit", a.assignmentEditShow, a.requireUser)
+	s.POST("/assignments/:id/edit", a.assignmentEditSubmit, a.requireUser)
+	s.POST("/assignments/:id/delete", a.assignmentDelete, a.requireUser)
+	s.POST("/assignments/:id/copy", a.assignmentCopy, a.requireUser)
+	s.GET("/assignments/:id/grades.csv", a.gradesCSV, a.requireUser)
+	s.GET("/assignments/:id/students/:uid", a.assignmentReview, a.requireUser)
+	s.POST("/assignments/:id/students/:uid/points", a.assignmentPoints, a.requireUser)
+	s.POST("/assignments/:id/students/:uid/feedback", a.feedbackCreate, a.requireUser)
+
 	// The W3C Web Annotation API: JSON-LD, as the session may see it.
 	s.GET("/api/annotations/:id", a.apiAnnotationShow, apiErrors)
 	s.GET("/api/documents/:id/annotations", a.apiDocumentAnnotations, apiErrors)
@@ -66,4 +93,5 @@ func (a *App) routes(e *echo.Echo) {
 	uploads := e.Group("", middleware.BodyLimit(bodyLimit(a.cfg.MaxImportBytes+64<<10)), refuseNUL, a.loadSession, a.checkCSRF)
 	uploads.POST("/documents", a.documentImportSubmit, educator)
 	uploads.POST("/documents/:id/revise", a.documentReviseSubmit, educator)
+	uploads.POST("/classes/:id/assignments", a.assignmentCreate, a.requireUser)
 }

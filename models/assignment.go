@@ -294,6 +294,18 @@ func StudentAssignments(db *gorm.DB, user *User, now time.Time) ([]StudentAssign
 	return out, nil
 }
 
+// HasPosted tells whether a student has a published note of their own on
+// the assignment's reading in its class: what lifts hide-until-posted (see
+// VisibleTo).
+func HasPosted(db *gorm.DB, a *Assignment, userID uint) (bool, error) {
+	var n int64
+	err := db.Model(&Annotation{}).
+		Where("document_id = ? AND class_id = ? AND author_id = ? AND parent_id IS NULL AND status = ? AND deleted_at IS NULL",
+			a.DocumentID, a.ClassID, userID, StatusPublished).
+		Count(&n).Error
+	return n > 0, err
+}
+
 // WorkItem is one annotation that counts towards an assignment.
 type WorkItem struct {
 	ID            uint
@@ -345,6 +357,12 @@ const (
 	Complete   ProgressStatus = "complete"
 	Late       ProgressStatus = "late"
 )
+
+// Slug names the status in CSS classes.
+func (s ProgressStatus) Slug() string { return strings.ReplaceAll(string(s), " ", "-") }
+
+// Label is the status as a heading or a table shows it.
+func (s ProgressStatus) Label() string { return sentenceCase(string(s)) }
 
 // Check is one requirement and how far a student is with it.
 type Check struct {
@@ -435,6 +453,14 @@ type StudentRow struct {
 	Student RosterEntry
 	Progress
 	Points *float64
+}
+
+// PointsText is the student's points as written, "" when ungraded.
+func (r StudentRow) PointsText() string {
+	if r.Points == nil {
+		return ""
+	}
+	return FormatPoints(*r.Points)
 }
 
 // AssignmentTable measures every student of the class on the assignment,

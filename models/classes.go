@@ -376,3 +376,15 @@ func (a *Annotation) BeforeCreate(tx *gorm.DB) error {
 	}
 	return nil
 }
+
+// ClassAnnotations lists the annotations shared with a class, as viewer may
+// see them, by reading and then in order of writing: the class export.
+func ClassAnnotations(db *gorm.DB, viewer *User, classID uint) ([]Annotation, error) {
+	var out []Annotation
+	err := db.Scopes(VisibleTo(viewer, false)).
+		Preload("Author", func(db *gorm.DB) *gorm.DB { return db.Select("id", "username") }).
+		Preload("Citations", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).
+		Where("annotations.class_id = ? AND annotations.visibility = ? AND annotations.deleted_at IS NULL", classID, VisibilityClass).
+		Order("annotations.document_id, annotations.id").Find(&out).Error
+	return out, err
+}

@@ -1,0 +1,258 @@
+package handlers
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"margin/models"
+)
+
+// privacyWorld has two classes, each with an educator and a student, a class
+// note in class A that mentions people in and out of it, and a reply to it.
+type privacyWorld struct {
+	*classWorld
+	actors  map[string]*client
+	student *models.User
+	note    uint // class A's note, by its student
+	reply   uint
+	secret  string
+}
+
+// The actors of the matrix. "member" is class A's student, "educator" its
+// teacher; "other" is the student of class B; "outsider" is in no class;
+// "admin" and "moderator" are site staff outside class A.
+var privacyActors = []string{"educator", "member", "other", "outsider", "admin", "moderator", "anonymous"}
+
+func newPrivacyWorld(t *testing.T) *privacyWorld {
+	t.Helper()
+	w := &privacyWorld{classWorld: newClassWorld(t, models.AssignmentInput{}), secret: "Classified thought about Yeltsin"}
+	ts := w.ts
+	member, mu := w.classWorld.student("member")
+	w.student = mu
+	other, ou := ts.loggedIn("other", models.RoleReader)
+	bTeacher := ts.createUser("bteacher", models.RoleEducator)
+	classB, err := models.CreateClass(ts.db, bTeacher, models.ClassInput{Name: "Class B"}, ts.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := models.JoinClass(ts.db, ou, classB, ts.now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.CreateAssignment(ts.db, bTeacher, classB.ID, models.AssignmentInput{DocumentID: w.doc, Zone: "UTC",
+		DueAt: "2030-01-01T00:00", MinAnnotations: 1}); err != nil {
+		t.Fatal(err)
+	}
+	outsider, _ := ts.loggedIn("outsider", models.RoleReader)
+	admin, _ := ts.loggedIn("admin", models.RoleAdmin)
+	moderator, _ := ts.loggedIn("moderator", models.RoleModerator)
+	w.actors = map[string]*client{"educator": w.teacher, "member": member, "other": other, "outsider": outsider,
+		"admin": admin, "moderator": moderator, "anonymous": ts.client()}
+	// The note mentions everyone, so the inbox is tested too.
+	w.note = w.classNote(member, 3, "question", w.secret+" @teacher @other @outsider @admin @moderator")
+	w.teacher.get(fmt.Sprintf("/annotations/%d", w.note))
+	res := w.teacher.post(fmt.Sprintf("/annotations/%d/replies", w.note), url.Values{"kind": {"comment"}, "body": {"Reply in class @member"}})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("reply: %d\n%s", res.status, res.body)
+	}
+	var replyID uint
+	fmt.Sscanf(res.header.Get("Location"), "/annotations/%d", &replyID)
+	w.reply = replyID
+	return w
+}
+
+// inClassA tells whether an actor is a member (student or educator) of class A.
+func inClassA(actor string) bool { return actor == "educator" || actor == "member" }
+
+// TestPrivacyMatrixClassRoutes: every class and assignment route, GET and
+// POST, for every actor. Outsiders get 404, whatever the route; visitors
+// are sent to log in; students are refused educators' routes.
+func TestPrivacyMatrixClassRoutes(t *testing.T) {
+	w := newPrivacyWorld(t)
+	cid, aid, sid := w.class.ID, w.assignment.ID, w.student.ID
+	type route struct {
+		method, path string
+		form         url.Values
+		student      int // status for class A's student
+	}
+	routes := []route{
+		{"GET", fmt.Sprintf("/classes/%d", cid), nil, 200},
+		{"GET", fmt.Sprintf("/classes/%d/roster", cid), nil, 403},
+		{"GET", fmt.Sprintf("/classes/%d/annotations.csv", cid), nil, 403},
+		{"GET", fmt.Sprintf("/classes/%d/assignments/new", cid), nil, 403},
+		{"GET", fmt.Sprintf("/assignments/%d", aid), nil, 200},
+		{"GET", fmt.Sprintf("/assignments/%d/edit", aid), nil, 403},
+		{"GET", fmt.Sprintf("/assignments/%d/grades.csv", aid), nil, 403},
+		{"GET", fmt.Sprintf("/assignments/%d/students/%d", aid, sid), nil, 403},
+		{"POST", fmt.Sprintf("/classes/%d/code", cid), nil, 403},
+		{"POST", fmt.Sprintf("/classes/%d/educators", cid), url.Values{"username": {"outsider"}}, 403},
+		{"POST", fmt.Sprintf("/classes/%d/students/%d/remove", cid, sid), nil, 403},
+		{"POST", fmt.Sprintf("/assignments/%d/edit", aid), url.Values{"document_id": {"1"}, "zone": {"UTC"}, "due_at": {"2030-01-01T00:00"}, "min_replies": {"3"}}, 403},
+		{"POST", fmt.Sprintf("/assignments/%d/copy", aid), url.Values{"class_id": {fmt.Sprint(cid)}}, 403},
+		{"POST", fmt.Sprintf("/assignments/%d/students/%d/points", aid, sid), url.Values{"points": {"10"}}, 403},
+		{"POST", fmt.Sprintf("/assignments/%d/students/%d/feedback", aid, sid), url.Values{"annotation_id": {fmt.Sprint(w.note)}, "feedback": {"x"}}, 403},
+		{"POST", fmt.Sprintf("/assignments/%d/delete", aid), nil, 403},
+	}
+	for _, actor := range privacyActors {
+		if actor == "educator" {
+			continue // the educator's routes change things: checked by the feature tests
+		}
+		c := w.actors[actor]
+		c.get("/login") // a visitor's CSRF token, so a POST reaches the route
+		for _, r := range routes {
+			var res response
+			if r.method == "GET" {
+				res = c.get(r.path)
+			} else {
+				form := url.Values{}
+				for k, v := range r.form {
+					form[k] = v
+				}
+				res = c.post(r.path, form)
+			}
+			want := http.StatusNotFound
+			switch {
+			case actor == "anonymous" && r.method == "GET":
+				want = http.StatusSeeOther
+			case actor == "anonymous":
+				want = http.StatusUnauthorized
+			case actor == "member":
+				want = r.student
+			}
+			if res.status != want {
+				t.Errorf("%s %s %s: status %d, want %d", actor, r.method, r.path, res.status, want)
+			}
+			if actor == "anonymous" && r.method == "GET" && !strings.HasPrefix(res.header.Get("Location"), "/login?next=") {
+				t.Errorf("anonymous GET %s: redirected to %q", r.path, res.header.Get("Location"))
+			}
+			if want != http.StatusOK {
+				mustNotContain(t, res.body, w.secret, "Diplomacy 101", w.class.JoinCode)
+			}
+		}
+	}
+	// Nothing changed: the class is as it was.
+	as, _ := models.AssignmentByID(w.ts.db, aid)
+	if as.MinReplies != 0 {
+		t.Error("someone outside the educators edited the assignment")
+	}
+	if role, _ := models.MembershipOf(w.ts.db, cid, sid); role != models.MemberStudent {
+		t.Error("someone outside the educators removed the student")
+	}
+	if p, _ := models.PointsOf(w.ts.db, aid, sid); p != nil {
+		t.Error("someone outside the educators gave points")
+	}
+	// A class that does not exist answers like one that does.
+	for _, path := range []string{"/classes/999999", "/assignments/999999", "/classes/999999/roster"} {
+		if res := w.actors["outsider"].get(path); res.status != http.StatusNotFound {
+			t.Errorf("outsider GET %s: %d", path, res.status)
+		}
+	}
+}
+
+// TestPrivacyMatrixClassNotes: the class's note and its reply on every
+// page that shows annotations: permalinks, history, the API, the reading
+// view and its counts, profiles, inbox and unread count.
+func TestPrivacyMatrixClassNotes(t *testing.T) {
+	w := newPrivacyWorld(t)
+	for _, actor := range privacyActors {
+		c := w.actors[actor]
+		sees := inClassA(actor)
+		for _, path := range []string{
+			fmt.Sprintf("/annotations/%d", w.note), fmt.Sprintf("/annotations/%d", w.reply),
+			fmt.Sprintf("/annotations/%d/history", w.note), fmt.Sprintf("/api/annotations/%d", w.note),
+		} {
+			res := c.get(path)
+			if sees && res.status != http.StatusOK || !sees && res.status != http.StatusNotFound {
+				t.Errorf("%s GET %s: status %d", actor, path, res.status)
+			}
+			if !sees {
+				mustNotContain(t, res.body, w.secret, "Reply in class")
+			}
+		}
+		// Acting on the note is as hidden as reading it.
+		if actor != "anonymous" && !sees {
+			c.get("/")
+			for _, path := range []string{fmt.Sprintf("/annotations/%d/replies", w.note), fmt.Sprintf("/annotations/%d/helpful", w.note)} {
+				if res := c.post(path, url.Values{"kind": {"comment"}, "body": {"hi"}}); res.status != http.StatusNotFound {
+					t.Errorf("%s POST %s: status %d", actor, path, res.status)
+				}
+			}
+		}
+		pages := map[string]string{
+			"reading view": fmt.Sprintf("/documents/%d", w.doc),
+			"API listing":  fmt.Sprintf("/api/documents/%d/annotations", w.doc),
+			"profile":      "/users/member",
+			"educator's":   "/users/teacher",
+		}
+		for what, path := range pages {
+			res := c.get(path)
+			if res.status != http.StatusOK {
+				t.Errorf("%s GET %s: status %d", actor, path, res.status)
+				continue
+			}
+			if what == "educator's" {
+				if has := strings.Contains(res.body, "Reply in class"); has != sees {
+					t.Errorf("%s: the educator's class reply on their profile: shown %v", actor, has)
+				}
+				continue
+			}
+			if has := strings.Contains(res.body, "Classified thought"); has != sees {
+				t.Errorf("%s: the class note on the %s: shown %v", actor, what, has)
+			}
+		}
+		// The reading view's counts: passage 3 has only the class's thread.
+		doc := c.get(fmt.Sprintf("/documents/%d", w.doc)).body
+		section := passageSection(doc, 3)
+		if has := strings.Contains(section, "2 notes"); has != sees {
+			t.Errorf("%s: passage 3 counts the class's two notes: %v\n%s", actor, has, section)
+		}
+		if actor == "anonymous" {
+			continue
+		}
+		if !sees {
+			inbox := c.get("/inbox").body
+			mustNotContain(t, inbox, "Classified thought", "Reply in class", "mentioned you", `class="badge"`)
+		}
+	}
+	// Those in the class were told: the educator of the mention, the student
+	// of the reply, each with an unread count.
+	mustContain(t, w.actors["educator"].get("/inbox").body, "mentioned you", "Classified thought", `class="badge"`)
+	mustContain(t, w.actors["member"].get("/inbox").body, "replied to your annotation", "Reply in class", `class="badge"`)
+}
+
+// passageSection cuts passage n's section out of a reading view.
+func passageSection(page string, n int) string {
+	start := strings.Index(page, fmt.Sprintf(`id="p-%d"`, n))
+	if start < 0 {
+		return ""
+	}
+	end := strings.Index(page[start:], "</section>")
+	if end < 0 {
+		return page[start:]
+	}
+	return page[start : start+end]
+}
+
+// TestPrivacyAfterLeaving: a student who leaves or is removed loses the
+// class's notes but keeps their own.
+func TestPrivacyAfterLeaving(t *testing.T) {
+	w := newPrivacyWorld(t)
+	member := w.actors["member"]
+	classmate, _ := w.classWorld.student("classmate")
+	theirs := w.classNote(classmate, 4, "comment", "A classmate's view")
+	if res := member.get(fmt.Sprintf("/annotations/%d", theirs)); res.status != http.StatusOK {
+		t.Fatalf("member reading a classmate's note: %d", res.status)
+	}
+	member.post(fmt.Sprintf("/classes/%d/leave", w.class.ID), nil)
+	if res := member.get(fmt.Sprintf("/annotations/%d", theirs)); res.status != http.StatusNotFound {
+		t.Errorf("after leaving, a classmate's note: %d", res.status)
+	}
+	if res := member.get(fmt.Sprintf("/annotations/%d", w.note)); res.status != http.StatusOK {
+		t.Errorf("after leaving, their own note: %d", res.status)
+	}
+	page := member.get(fmt.Sprintf("/documents/%d", w.doc)).body
+	mustNotContain(t, page, "A classmate's view", "Reply in class")
+	mustContain(t, page, "Classified thought")
+}
