@@ -112,7 +112,11 @@ func (a *App) annotationCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ann, err := models.CreateAnnotation(a.db, u, doc, in, models.StatusPublished)
+	verdict, err := a.screen(c, u, doc.ID, nil, in)
+	if err != nil {
+		return err
+	}
+	ann, err := models.CreateAnnotation(a.db, u, doc, in, verdict.Status)
 	var fe models.FieldErrors
 	if errors.As(err, &fe) {
 		return a.renderForm(c, "annotation_form", "Annotate passage "+strconv.Itoa(p.Number), fe, newComposer(doc, p))
@@ -121,6 +125,9 @@ func (a *App) annotationCreate(c echo.Context) error {
 		return err
 	}
 	if err := a.recordPost(c, u); err != nil {
+		return err
+	}
+	if err := a.recordScreening(c, ann, verdict); err != nil {
 		return err
 	}
 	return redirect(c, fmt.Sprintf("/documents/%d#a-%d", doc.ID, ann.ID))
@@ -245,7 +252,11 @@ func (a *App) replyCreate(c echo.Context) error {
 		return err
 	}
 	in := annotationForm(c)
-	reply, err := models.CreateReply(a.db, u, parent, in, models.StatusPublished)
+	verdict, err := a.screen(c, u, parent.DocumentID, parent, in)
+	if err != nil {
+		return err
+	}
+	reply, err := models.CreateReply(a.db, u, parent, in, verdict.Status)
 	var fe models.FieldErrors
 	if errors.As(err, &fe) {
 		doc, derr := models.DocumentByID(a.db, parent.DocumentID)
@@ -263,6 +274,9 @@ func (a *App) replyCreate(c echo.Context) error {
 		return err
 	}
 	if err := a.recordPost(c, u); err != nil {
+		return err
+	}
+	if err := a.recordScreening(c, reply, verdict); err != nil {
 		return err
 	}
 	return redirect(c, fmt.Sprintf("/annotations/%d#a-%d", reply.ID, reply.ID))

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"margin/assets"
+	"margin/models"
 	"margin/models/passhash"
 	"margin/views"
 )
@@ -36,6 +37,10 @@ type Config struct {
 	PostWindow             time.Duration
 	// PageCacheBytes bounds the rendered-page cache.
 	PageCacheBytes int
+	// Screen tunes the spam check of new notes and replies (zero values
+	// take models.ScreenConfig's defaults); Screen.Akismet is set only when
+	// an Akismet key is configured.
+	Screen models.ScreenConfig
 }
 
 func (c *Config) setDefaults() {
@@ -72,6 +77,7 @@ func (c *Config) setDefaults() {
 	if c.PageCacheBytes <= 0 {
 		c.PageCacheBytes = 64 << 20
 	}
+	c.Screen = c.Screen.WithDefaults()
 }
 
 // App holds the dependencies every handler uses.
@@ -101,7 +107,7 @@ func newApp(db *gorm.DB, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a := &App{db: db, cfg: cfg, log: cfg.Logger, assets: set}
-	a.pages, err = views.Parse(a.templateFuncs())
+	a.pages, err = views.Parse(withFuncs(a.templateFuncs(), a.moderationFuncs()))
 	if err != nil {
 		return nil, err
 	}

@@ -56,6 +56,9 @@ func samplePageData(ts *testServer) map[string]any {
 	for name, data := range classPageSamples(ts, doc) {
 		pages[name] = data
 	}
+	for name, data := range moderationPageSamples(ts, doc) {
+		pages[name] = data
+	}
 	return pages
 }
 

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // AkismetDefaultURL is Akismet's REST endpoint.
@@ -152,4 +154,39 @@ func (k *Akismet) submit(ctx context.Context, method string, c AkismetComment) e
 		return fmt.Errorf("%w %s: unexpected answer %q", ErrAkismet, method, text)
 	}
 	return nil
+}
+
+// ReportDecision tells Akismet where a moderator's verdict differs from
+// what Akismet last knew of a note: submit-spam for a note sent to spam
+// that it had not called spam, submit-ham for a published note it had.
+// It does nothing without a client, for notes whose sender's address was
+// never recorded, or for decisions that leave Akismet right.
+func ReportDecision(ctx context.Context, db *gorm.DB, k *Akismet, d *Decision) error {
+	if k == nil || d.AnnotationID == nil {
+		return nil
+	}
+	a, err := AnnotationByID(db, *d.AnnotationID)
+	if err != nil {
+		return err
+	}
+	scr, err := ScreeningOf(db, a)
+	if err != nil || scr.IP == "" {
+		return err
+	}
+	var submit func(context.Context, AkismetComment) error
+	var now string
+	switch {
+	case a.Status == StatusSpam && scr.Akismet != "spam":
+		submit, now = k.SubmitSpam, "spam"
+	case a.Status == StatusPublished && scr.Akismet == "spam":
+		submit, now = k.SubmitHam, "ham"
+	default:
+		return nil
+	}
+	permalink := strings.TrimSuffix(k.Blog, "/") + "/documents/" + itoa(int(a.DocumentID))
+	c := akismetComment(&a.Author, a.IsReply(), AnnotationText(a), scr.IP, scr.UserAgent, scr.Referrer, permalink, scr.CreatedAt)
+	if err := submit(ctx, c); err != nil {
+		return err
+	}
+	return db.Model(&Screening{}).Where("annotation_id = ?", a.ID).Update("akismet", now).Error
 }

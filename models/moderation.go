@@ -68,6 +68,23 @@ func (a Action) Label() string {
 	return string(a)
 }
 
+// Verb is the action as a button or a menu names it.
+func (a Action) Verb() string {
+	switch a {
+	case ActionApprove:
+		return "Approve"
+	case ActionReject:
+		return "Reject"
+	case ActionSpam:
+		return "Spam"
+	case ActionNotSpam:
+		return "Not spam"
+	case ActionHide:
+		return "Hide"
+	}
+	return string(a)
+}
+
 // Status is where an item action puts the annotation.
 func (a Action) Status() Status {
 	switch a {

@@ -192,7 +192,7 @@ type QueueItem struct {
 }
 
 // ScorePercent is the classifier's score as a percentage, -1 when unscored.
-func (it *QueueItem) ScorePercent() int {
+func (it QueueItem) ScorePercent() int {
 	if it.Screening == nil || it.Screening.Score < 0 {
 		return -1
 	}
@@ -349,4 +349,22 @@ func DecisionByID(db *gorm.DB, id uint) (*Decision, error) {
 		return nil, notFound(err)
 	}
 	return &d, nil
+}
+
+// RecentDecisionsBy lists a moderator's latest decisions on notes that
+// can still be undone, newest first.
+func RecentDecisionsBy(db *gorm.DB, mod *User, limit int) ([]Decision, error) {
+	var out []Decision
+	err := db.Where("moderator_id = ? AND annotation_id IS NOT NULL AND undone_at IS NULL AND parent_id IS NULL AND action IN ?",
+		mod.ID, ItemActions).Order("id DESC").Limit(limit).Find(&out).Error
+	return out, err
+}
+
+// DecisionsAboutUser lists the latest log entries about a user's notes and
+// bans, newest first.
+func DecisionsAboutUser(db *gorm.DB, userID uint, limit int) ([]Decision, error) {
+	var out []Decision
+	err := db.Preload("Moderator", func(db *gorm.DB) *gorm.DB { return db.Select("id", "username") }).
+		Where("subject_id = ?", userID).Order("id DESC").Limit(limit).Find(&out).Error
+	return out, err
 }
