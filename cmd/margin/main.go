@@ -20,6 +20,7 @@ Usage:
   margin [serve] [flags]       run the web server (the default)
   margin import [flags] FILE...  import documents (plain text, Markdown, HTML)
   margin user create|set-role|set-password|end-sessions ...  manage accounts
+  margin spam train|eval|stats|reset|purge ...  the spam model, and purging old spam
   margin -h | margin COMMAND -h  help
 
 Every command reads -data / MARGIN_DATA (default ./margin-data) and DATABASE_URL
@@ -63,6 +64,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return importCommand(env, args)
 	case "user":
 		return userCommand(env, args)
+	case "spam":
+		return spamCommand(env, args)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -24,6 +25,8 @@ func serveCommand(e cliEnv, args []string) error {
 	addr := fs.String("addr", envOr("MARGIN_ADDR", "127.0.0.1:8080"), "listen `address` (env MARGIN_ADDR)")
 	metricsAddr := fs.String("metrics-addr", envOr("MARGIN_METRICS_ADDR", ""), "serve Prometheus metrics on this separate `address`; off when empty (env MARGIN_METRICS_ADDR)")
 	baseURL := fs.String("base-url", envOr("MARGIN_BASE_URL", ""), "public `URL` of the site, used in printed links (env MARGIN_BASE_URL)")
+	var screen screenFlags
+	screen.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -47,6 +50,9 @@ func serveCommand(e cliEnv, args []string) error {
 		log.Info("imported sample documents", "count", n)
 	}
 	cfg := handlers.Config{SessionHashKey: hashKey, SessionBlockKey: blockKey, Logger: log}
+	if cfg.Screen, err = screen.config(strings.TrimRight(cmp.Or(*baseURL, "http://"+displayAddr(*addr)), "/")); err != nil {
+		return err
+	}
 	if *metricsAddr != "" {
 		if cfg.Metrics, err = handlers.NewMetrics(db); err != nil {
 			return err
