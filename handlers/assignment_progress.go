@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -266,11 +267,11 @@ func (a *App) feedbackCreate(c echo.Context) error {
 }
 
 func parseID(s string) (uint, error) {
-	var id uint
-	if _, err := fmt.Sscan(s, &id); err != nil || id == 0 {
+	id, err := strconv.ParseUint(s, 10, 32)
+	if err != nil || id == 0 {
 		return 0, models.ErrNotFound
 	}
-	return id, nil
+	return uint(id), nil
 }
 
 type myAssignmentsPage struct {

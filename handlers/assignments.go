@@ -178,7 +178,7 @@ func (a *App) assignmentCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a.setFlash(c, "Assigned “"+docTitle(a, as.DocumentID)+"” to "+class.Name+".")
+	a.setFlash(c, "Assigned “"+a.documentTitle(as.DocumentID)+"” to "+class.Name+".")
 	return redirect(c, assignmentPath(as.ID))
 }
 
@@ -206,7 +206,8 @@ func (a *App) importForAssignment(c echo.Context) (*models.Document, models.Fiel
 	return res.Document, nil, nil
 }
 
-func docTitle(a *App, id uint) string {
+// documentTitle names a document in a message; it never fails a request.
+func (a *App) documentTitle(id uint) string {
 	d, err := models.DocumentByID(a.db, id)
 	if err != nil {
 		return "the reading"

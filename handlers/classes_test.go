@@ -283,11 +283,8 @@ func TestAssignmentForm(t *testing.T) {
 	if len(list) != 1 || !list[0].DueAt.Equal(as.DueAt) {
 		t.Errorf("copied: %+v", list)
 	}
-	foreign, _ := ts.loggedIn("foreign", models.RoleEducator)
-	fu, _ := models.UserByName(ts.db, "foreign")
-	theirs, _ := models.CreateClass(ts.db, fu, models.ClassInput{Name: "Theirs"}, ts.now)
+	theirs, _ := models.CreateClass(ts.db, ts.createUser("foreign", models.RoleEducator), models.ClassInput{Name: "Theirs"}, ts.now)
 	wantStatus(t, "copy to a class one does not teach", c.post(assignmentPath(as.ID)+"/copy", url.Values{"class_id": {fmt.Sprint(theirs.ID)}}), http.StatusForbidden)
-	_ = foreign
 
 	wantStatus(t, "delete", c.post(assignmentPath(as.ID)+"/delete", nil), http.StatusSeeOther)
 	wantStatus(t, "the deleted assignment", c.get(assignmentPath(as.ID)), http.StatusNotFound)
@@ -355,6 +352,32 @@ func TestMembershipChangesTheCachedDocumentPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustContain(t, c.get(path).body, "My class: Diplomacy 101")
+}
+
+// TestAssigningChangesTheCachedDocumentPage: once the reading is assigned,
+// the composer on its cached page defaults to the class.
+func TestAssigningChangesTheCachedDocumentPage(t *testing.T) {
+	ts := newTestServer(t)
+	teacher := ts.createUser("teacher", models.RoleEducator)
+	class, err := models.CreateClass(ts.db, teacher, models.ClassInput{Name: "Diplomacy 101"}, ts.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, u := ts.loggedIn("stu", models.RoleReader)
+	if err := models.JoinClass(ts.db, u, class, ts.now); err != nil {
+		t.Fatal(err)
+	}
+	doc := ts.articleID()
+	path := fmt.Sprintf("/documents/%d", doc)
+	selected := fmt.Sprintf(`<option value="class:%d" selected>`, class.ID)
+	page := c.get(path).body
+	mustContain(t, page, "My class: Diplomacy 101")
+	mustNotContain(t, page, selected)
+	if _, err := models.CreateAssignment(ts.db, teacher, class.ID, models.AssignmentInput{DocumentID: doc, Zone: "UTC",
+		DueAt: "2030-01-01T00:00", MinAnnotations: 1}); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, c.get(path).body, selected)
 }
 
 func TestProgressFeedbackAndPoints(t *testing.T) {

@@ -143,6 +143,18 @@ func TestPrivacyMatrixClassRoutes(t *testing.T) {
 	if p, _ := models.PointsOf(w.ts.db, aid, sid); p != nil {
 		t.Error("someone outside the educators gave points")
 	}
+	// Lists of one's classes and assignments name only one's own.
+	for _, actor := range []string{"other", "outsider", "admin", "moderator"} {
+		for _, path := range []string{"/classes", "/assignments"} {
+			res := w.actors[actor].get(path)
+			if res.status != http.StatusOK {
+				t.Errorf("%s GET %s: status %d", actor, path, res.status)
+			}
+			mustNotContain(t, res.body, "Diplomacy 101", fmt.Sprintf(`href="/assignments/%d"`, aid))
+		}
+	}
+	mustContain(t, w.actors["member"].get("/assignments").body, fmt.Sprintf(`href="/assignments/%d"`, aid))
+	mustContain(t, w.actors["other"].get("/classes").body, "Class B")
 	// A class that does not exist answers like one that does.
 	for _, path := range []string{"/classes/999999", "/assignments/999999", "/classes/999999/roster"} {
 		if res := w.actors["outsider"].get(path); res.status != http.StatusNotFound {

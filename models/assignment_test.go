@@ -43,8 +43,8 @@ func TestAssignmentTimesAreZoned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.DueAt.Location() != time.UTC && got.DueAt.UTC() != got.DueAt {
-		t.Errorf("due time read back in %v", got.DueAt.Location())
+	if !got.DueAt.Equal(a.DueAt) {
+		t.Errorf("due time read back as %v, stored %v", got.DueAt, a.DueAt)
 	}
 	if local := got.DueAt.In(got.Location()).Format(models.LocalTimeLayout); local != "2026-03-09T23:59" {
 		t.Errorf("due time in its zone reads %s", local)
