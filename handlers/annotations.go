@@ -116,6 +116,7 @@ func (a *App) annotationCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	a.keepWithPost(c, u, &in, verdict)
 	ann, err := models.CreateAnnotation(a.db, u, doc, in, verdict.Status)
 	var fe models.FieldErrors
 	if errors.As(err, &fe) {
@@ -124,12 +125,7 @@ func (a *App) annotationCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := a.recordPost(c, u); err != nil {
-		return err
-	}
-	if err := a.recordScreening(c, ann, verdict); err != nil {
-		return err
-	}
+	a.flashScreening(c, verdict)
 	return redirect(c, fmt.Sprintf("/documents/%d#a-%d", doc.ID, ann.ID))
 }
 
@@ -148,8 +144,11 @@ func (a *App) checkPostRate(c echo.Context, u *models.User) error {
 	return nil
 }
 
-func (a *App) recordPost(c echo.Context, u *models.User) error {
-	return models.RateRecord(a.db, a.postLimits(c, u), a.now())
+// keepWithPost asks for the rate event and the spam verdict to be stored in
+// the post's own transaction.
+func (a *App) keepWithPost(c echo.Context, u *models.User, in *models.AnnotationInput, v models.Verdict) {
+	in.Rate, in.RateAt = a.postLimits(c, u), a.now()
+	in.Verdict = &v
 }
 
 func (a *App) postLimits(c echo.Context, u *models.User) []models.Limit {
@@ -256,6 +255,7 @@ func (a *App) replyCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	a.keepWithPost(c, u, &in, verdict)
 	reply, err := models.CreateReply(a.db, u, parent, in, verdict.Status)
 	var fe models.FieldErrors
 	if errors.As(err, &fe) {
@@ -273,12 +273,7 @@ func (a *App) replyCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := a.recordPost(c, u); err != nil {
-		return err
-	}
-	if err := a.recordScreening(c, reply, verdict); err != nil {
-		return err
-	}
+	a.flashScreening(c, verdict)
 	return redirect(c, fmt.Sprintf("/annotations/%d#a-%d", reply.ID, reply.ID))
 }
 

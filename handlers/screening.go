@@ -73,16 +73,11 @@ func (a *App) screen(c echo.Context, u *models.User, docID uint, parent *models.
 	return models.Screen(r.Context(), a.db, a.cfg.Screen, sub)
 }
 
-// recordScreening keeps the verdict on the stored note and tells its
-// author when it waits for a moderator.
-func (a *App) recordScreening(c echo.Context, ann *models.Annotation, v models.Verdict) error {
-	if err := models.RecordScreening(a.db, ann, v); err != nil {
-		return err
-	}
+// flashScreening tells an author whose note waits for a moderator.
+func (a *App) flashScreening(c echo.Context, v models.Verdict) {
 	if v.Status != models.StatusPublished {
 		a.setFlash(c, "Thank you. Your note will appear to others once a moderator has looked at it; until then only you can see it.")
 	}
-	return nil
 }
 
 // moderationFuncs are the template functions of the spam check and the

@@ -189,6 +189,26 @@ type AnnotationInput struct {
 	Passage   int
 	Quote     string
 	QuoteHint int // code point offset of the selection in the text, -1 if unknown
+
+	// Verdict, when set, is the spam check's result, stored with the note.
+	Verdict *Verdict
+	// Rate, when set, counts this post against these limits at RateAt.
+	Rate   []Limit
+	RateAt time.Time
+}
+
+// recordWith stores, in the note's own transaction, what the input asks to
+// keep beside it: one write transaction per post.
+func (in *AnnotationInput) recordWith(tx *gorm.DB, a *Annotation) error {
+	if len(in.Rate) > 0 {
+		if err := RateRecord(tx, in.Rate, in.RateAt); err != nil {
+			return err
+		}
+	}
+	if in.Verdict != nil {
+		return RecordScreening(tx, a, *in.Verdict)
+	}
+	return nil
 }
 
 // validate checks the input and renders its body.
@@ -309,6 +329,9 @@ func CreateAnnotation(db *gorm.DB, author *User, doc *Document, in AnnotationInp
 		if err := bumpDocument(tx, doc.ID); err != nil {
 			return err
 		}
+		if err := in.recordWith(tx, a); err != nil {
+			return err
+		}
 		if status == StatusPublished {
 			return notifyPublished(tx, a)
 		}
@@ -414,6 +437,9 @@ func CreateReply(db *gorm.DB, author *User, parent *Annotation, in AnnotationInp
 			return err
 		}
 		if err := bumpDocument(tx, a.DocumentID); err != nil {
+			return err
+		}
+		if err := in.recordWith(tx, a); err != nil {
 			return err
 		}
 		if status == StatusPublished {
