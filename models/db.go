@@ -33,8 +33,8 @@ func Open(opts Options) (*gorm.DB, error) {
 		TranslateError: true,
 		// Every query Margin makes is prepared once per connection and reused.
 		PrepareStmt: true,
-		Logger:         logger.Discard,
-		NowFunc:        func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+		Logger:      logger.Discard,
+		NowFunc:     func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
 	}
 	var db *gorm.DB
 	var err error

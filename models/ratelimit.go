@@ -31,7 +31,7 @@ func RateCheck(db *gorm.DB, limits []Limit, now time.Time) (time.Time, error) {
 		// is when the bucket is full until.
 		var times []time.Time
 		err := db.Model(&RateEvent{}).Where("bucket = ? AND at > ?", l.Bucket, now.Add(-l.Window)).
-			Order("at DESC").Offset(l.Max - 1).Limit(1).Pluck("at", &times).Error
+			Order("at DESC").Offset(l.Max-1).Limit(1).Pluck("at", &times).Error
 		if err != nil {
 			return time.Time{}, err
 		}
