@@ -123,7 +123,10 @@ func TestSpamLikeNoteWaitsAndApprovalPublishes(t *testing.T) {
 	if queue.status != http.StatusOK {
 		t.Fatalf("queue: %d", queue.status)
 	}
-	mustContain(t, queue.body, fmt.Sprintf(`id="item-%d"`, id), "4 links", "first post of a new account", "classifier 0.", "linkdropper</a>, joined")
+	mustContain(t, queue.body, fmt.Sprintf(`id="item-%d"`, id), "4 links", "first post of a new account", "linkdropper</a>, joined")
+	if !regexp.MustCompile(`<li>classifier [01]\.\d\d</li>`).MatchString(queue.body) {
+		t.Error("the queue does not show the classifier's score among the reasons")
+	}
 	nav := mod.get("/")
 	mustContain(t, nav.body, `Moderation <span class="badge">1<span class="visually-hidden"> waiting</span>`)
 

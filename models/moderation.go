@@ -245,7 +245,12 @@ func relearn(tx *gorm.DB, scr *Screening, want, text string) error {
 		}
 	}
 	if want != "" {
-		if err := c.Learn(text, want == "spam"); err != nil {
+		err := c.Learn(text, want == "spam")
+		if errors.Is(err, ErrSpamModelVersion) {
+			// A model from an older vocabulary waits for a reset; the
+			// decision itself must not fail for it.
+			want, text = "", ""
+		} else if err != nil {
 			return err
 		}
 	}

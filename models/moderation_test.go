@@ -374,3 +374,19 @@ func TestResetThenUndo(t *testing.T) {
 		t.Errorf("the model is not empty: %v", err)
 	}
 }
+
+// Decisions go through when the stored model is from an older feature
+// vocabulary: the classifier just does not learn until it is reset.
+func TestDecisionsWithAStaleModel(t *testing.T) {
+	f := newModFixture(t)
+	f.train()
+	f.db.Model(&models.SpamTotal{}).Where("id = 1").Update("feature_version", spamfilter.FeatureVersion-1)
+	a, _ := f.post(f.submission(f.user("newbie", models.RoleReader), "Gift cards for everyone http://gifts.example"))
+	d := f.decide(a, models.ActionSpam)
+	if d.Learnt != "" || f.status(a) != models.StatusSpam {
+		t.Errorf("decision on a stale model: learnt %q, status %s", d.Learnt, f.status(a))
+	}
+	if _, err := models.Undo(f.db, f.mod, d.ID, "", f.now); err != nil {
+		t.Errorf("undo on a stale model: %v", err)
+	}
+}

@@ -118,6 +118,10 @@ func printModel(e cliEnv, db *gorm.DB) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "the model holds %d spam and %d ham messages, %d features\n", st.SpamDocs, st.HamDocs, st.Features)
+	if st.FeatureVersion != 0 && st.FeatureVersion != spamfilter.FeatureVersion {
+		fmt.Fprintf(e.stdout, "it was learnt with feature vocabulary %d, this Margin uses %d: it scores as untrained until margin spam reset and train\n",
+			st.FeatureVersion, spamfilter.FeatureVersion)
+	}
 	return nil
 }
 

@@ -172,14 +172,17 @@ func TestQualityYouTubeAcrossVideos(t *testing.T) {
 
 	// The acceptance split. Its target was F1 >= 0.93; at the threshold
 	// chosen beforehand on Psy and KatyPerry alone the filter reaches
-	// 0.928 (30 like-bait comments that LMFAO's labellers called spam and
-	// Psy's called ham are missed), so the bar below is 0.92: see
-	// docs/spam-eval.md rather than moving the threshold to fit LMFAO.
+	// 0.923 (32 like-bait and generic comments that LMFAO's labellers
+	// called spam and Psy's called ham are missed), so the bar below is
+	// 0.92: see docs/spam-eval.md rather than moving the threshold or the
+	// features to fit LMFAO.
 	m := judge(t, cat(psy, katy), lmfao)
 	if m.F1 < 0.92 || m.FPR > 0.03 {
 		t.Errorf("Psy+KatyPerry -> LMFAO: F1 %.3f (want >= 0.92), FPR %.3f (want <= 0.03)", m.F1, m.FPR)
 	}
-	// Cross-checks, so that the filter does not merely fit one video.
+	// Cross-checks, so that the filter does not merely fit one video. The
+	// <url> word (feature version 2) brought them from 0.914 / 4.6% and
+	// 0.936 / 5.1% to 0.938 / 2.9% and 0.960 / 4.0%.
 	for _, x := range []struct {
 		name        string
 		train, test []Example
@@ -188,8 +191,8 @@ func TestQualityYouTubeAcrossVideos(t *testing.T) {
 		{"KatyPerry+LMFAO -> Psy", cat(katy, lmfao), psy},
 	} {
 		m := judge(t, x.train, x.test)
-		if m.F1 < 0.90 || m.FPR > 0.06 {
-			t.Errorf("%s: F1 %.3f (want >= 0.90), FPR %.3f (want <= 0.06)", x.name, m.F1, m.FPR)
+		if m.F1 < 0.93 || m.FPR > 0.045 {
+			t.Errorf("%s: F1 %.3f (want >= 0.93), FPR %.3f (want <= 0.045)", x.name, m.F1, m.FPR)
 		}
 	}
 }

@@ -23,7 +23,7 @@ import (
 
 // FeatureVersion names the feature vocabulary. Counts stored under one
 // version mean nothing to another: a store should be retrained when it changes.
-const FeatureVersion = 1
+const FeatureVersion = 2
 
 const (
 	// maxTextRunes bounds the work done on a pathological message; the
@@ -66,16 +66,28 @@ var (
 	hashtagPatt  = regexp.MustCompile(`(?:^|\s)#[\pL\pN_]{2,}`)
 )
 
+// urlMark stands for a URL in the prose; a private-use character, so no
+// text can contain it once invisible and private-use characters are
+// dropped. splitWords turns it into urlWord, which no run of letters and
+// digits can spell.
+const (
+	urlMark = '\uE000'
+	urlWord = "<url>"
+)
+
 // invisible characters that carry no meaning but split words or pad a
-// comment: byte order mark, zero-width space/joiners, word joiner, soft hyphen.
-var invisible = strings.NewReplacer("\uFEFF", "", "\u200B", "", "\u200C", "", "\u200D", "", "\u2060", "", "\u00AD", "")
+// comment: byte order mark, zero-width space/joiners, word joiner, soft
+// hyphen; and urlMark, which only Features may write.
+var invisible = strings.NewReplacer("\uFEFF", "", "\u200B", "", "\u200C", "", "\u200D", "", "\u2060", "", "\u00AD", "",
+	string(urlMark), "")
 
 // Features returns the deduplicated, sorted feature list of one message.
 // HTML is reduced to text first: the targets of links are kept as URLs,
 // tags are removed, entities unescaped and invisible characters dropped.
 // The features are
 //   - words ("w:song") and pairs of adjacent words ("b:my channel"), and
-//     the first word ("first:check");
+//     the first word ("first:check"); each link counts as the word "<url>"
+//     where it stands ("b:out <url>", "first:<url>");
 //   - the host and domain of each link ("host:on.mtv.com", "dom:mtv.com"),
 //     "url-shortener";
 //   - counts put into buckets: "links:2", "len:50-99", "exclamations:3+",
@@ -98,9 +110,11 @@ func Features(text string) []string {
 		urlFeatures(u, add)
 	}
 	links := countLinks(urls)
-	// The text with its URLs removed, so that random URL paths do not
-	// become words; the hosts were already recorded.
-	prose := urlPattern.ReplaceAllString(clean, " ")
+	// The text with each URL replaced by one <url> word: random URL paths
+	// do not become words (the hosts were already recorded), but where a
+	// link stands is kept, so "check out <url>", "<url> subscribe" and a
+	// message opening with a link are features like any phrase.
+	prose := urlPattern.ReplaceAllString(clean, " "+string(urlMark)+" ")
 
 	wordFeatures(prose, add)
 	shapeFeatures(clean, prose, links, add)
@@ -249,6 +263,9 @@ func splitWords(text string) []string {
 			b.WriteRune(unicode.ToLower(r))
 		case r == '\'' || r == '\u2019':
 			// joins "don't" into "dont"; a leading or trailing quote is dropped too
+		case r == urlMark:
+			flush()
+			words = append(words, urlWord)
 		default:
 			flush()
 		}

@@ -40,8 +40,14 @@ func TestFeaturesCleanHTML(t *testing.T) {
 		{
 			name:    "a link's target counts once with its visible text",
 			text:    `<a href="https://bit.ly/x1?a=1&amp;b=2">bit.ly/x1</a> go`,
-			want:    []string{"dom:bit.ly", "url-shortener", "links:1", "w:go", "first:go"},
-			notWant: []string{"w:bit", "w:ly", "w:x1"},
+			want:    []string{"dom:bit.ly", "url-shortener", "links:1", "w:go", "first:<url>", "b:<url> go"},
+			notWant: []string{"w:bit", "w:ly", "w:x1", "first:go"},
+		},
+		{
+			name:    "a link is a word where it stands, and text cannot forge one",
+			text:    "Check out http://example.com/a-b-c now ",
+			want:    []string{"b:out <url>", "b:<url> now", "w:<url>", "first:check", "links:1"},
+			notWant: []string{"w:a", "b:now <url>"},
 		},
 		{
 			name: "bare hosts are links, subdomains keep their domain",
