@@ -118,6 +118,12 @@ func TestSpamLikeNoteWaitsAndApprovalPublishes(t *testing.T) {
 		if res := c.get("/users/linkdropper"); strings.Contains(res.body, "click here") {
 			t.Errorf("%s sees the held note on the profile", name)
 		}
+		if res := c.get(fmt.Sprintf("/api/annotations/%d", id)); res.status != http.StatusNotFound {
+			t.Errorf("%s reads the held note through the API: %d", name, res.status)
+		}
+		if res := c.get(fmt.Sprintf("/api/documents/%d/annotations?page=0", doc)); strings.Contains(res.body, "click here") {
+			t.Errorf("%s finds the held note in the API's collection", name)
+		}
 	}
 	queue := mod.get("/moderation/" + string(ts.status(id)))
 	if queue.status != http.StatusOK {
@@ -138,6 +144,10 @@ func TestSpamLikeNoteWaitsAndApprovalPublishes(t *testing.T) {
 		t.Fatalf("after approval the note is %s", ts.status(id))
 	}
 	mustContain(t, anon.get(fmt.Sprintf("/documents/%d", doc)).body, "bit.ly/cash")
+	mustContain(t, anon.get(fmt.Sprintf("/api/documents/%d/annotations?page=0", doc)).body, "click here")
+	if res := anon.get(fmt.Sprintf("/api/annotations/%d", id)); res.status != http.StatusOK {
+		t.Errorf("the approved note is not in the API: %d", res.status)
+	}
 	log := mod.get("/moderation/log")
 	mustContain(t, log.body, "approved", fmt.Sprintf("note %d", id), "links are fine", "moddy")
 	mustNotContain(t, mod.get("/").body, `Moderation <span class="badge">`)
