@@ -1,6 +1,7 @@
 package models
 
 import (
+	"errors"
 	"time"
 
 	"gorm.io/gorm"
@@ -237,82 +238,101 @@ func QueueItemByID(db *gorm.DB, mod *User, id uint, now time.Time) (*QueueItem, 
 }
 
 func queueItems(db *gorm.DB, mod *User, anns []*Annotation, now time.Time) ([]QueueItem, error) {
-	ids, authors, docIDs, parentIDs, revs := []uint{}, []uint{}, []uint{}, []uint{}, []uint{}
-	for _, a := range anns {
-		ids = append(ids, a.ID)
-		authors = append(authors, a.AuthorID)
-		docIDs = append(docIDs, a.DocumentID)
-		revs = append(revs, a.RevisionID)
-		if a.ParentID != nil {
-			parentIDs = append(parentIDs, *a.ParentID)
-		}
+	if len(anns) == 0 {
+		return nil, nil
 	}
-	titles, err := DocumentTitles(db, docIDs)
+	ctx, err := loadItemContext(db, anns, now)
 	if err != nil {
-		return nil, err
-	}
-	standings, err := AuthorStandings(db, authors)
-	if err != nil {
-		return nil, err
-	}
-	var screenings []Screening
-	if err := db.Where("annotation_id IN ?", ids).Find(&screenings).Error; err != nil {
-		return nil, err
-	}
-	byAnn := map[uint]*Screening{}
-	for i := range screenings {
-		byAnn[screenings[i].AnnotationID] = &screenings[i]
-	}
-	flags, err := OpenFlags(db, ids)
-	if err != nil {
-		return nil, err
-	}
-	var flaggerIDs []uint
-	for _, fs := range flags {
-		for _, f := range fs {
-			flaggerIDs = append(flaggerIDs, f.UserID)
-		}
-	}
-	records, err := FlaggerRecords(db, flaggerIDs)
-	if err != nil {
-		return nil, err
-	}
-	claims, err := ActiveClaims(db, ids, now)
-	if err != nil {
-		return nil, err
-	}
-	parents := map[uint]*Annotation{}
-	if len(parentIDs) > 0 {
-		var ps []*Annotation
-		if err := db.Preload("Author").Where("id IN ?", parentIDs).Find(&ps).Error; err != nil {
-			return nil, err
-		}
-		for _, p := range ps {
-			parents[p.ID] = p
-		}
-	}
-	var passages []Passage
-	if err := db.Where("revision_id IN ?", revs).Find(&passages).Error; err != nil {
 		return nil, err
 	}
 	items := make([]QueueItem, len(anns))
 	for i, a := range anns {
-		it := QueueItem{Annotation: a, Document: titles[a.DocumentID], Standing: standings[a.AuthorID],
-			Screening: byAnn[a.ID], Flags: flags[a.ID], Flaggers: records, PassageNumber: a.PassageNumber}
-		if c, ok := claims[a.ID]; ok && c.ModeratorID != mod.ID {
+		it := QueueItem{Annotation: a, Document: ctx.titles[a.DocumentID], Standing: ctx.standings[a.AuthorID],
+			Screening: ctx.screenings[a.ID], Flags: ctx.flags[a.ID], Flaggers: ctx.flaggers, PassageNumber: a.PassageNumber}
+		if c, ok := ctx.claims[a.ID]; ok && c.ModeratorID != mod.ID {
 			it.Claim = &c
 		}
 		if a.ParentID != nil {
-			it.Parent = parents[*a.ParentID]
+			it.Parent = ctx.parents[*a.ParentID]
 		}
-		for _, p := range passages {
-			if p.RevisionID == a.RevisionID && p.Number == a.PassageNumber {
-				it.Before, it.Quote, it.After = cutPassage(p, a)
-			}
+		if p, ok := ctx.passages[passageKey{a.RevisionID, a.PassageNumber}]; ok {
+			it.Before, it.Quote, it.After = cutPassage(p, a)
 		}
 		items[i] = it
 	}
 	return items, nil
+}
+
+type passageKey struct {
+	revision uint
+	number   int
+}
+
+// itemContext is what a page of queue items needs besides the notes
+// themselves, each kind loaded in one query.
+type itemContext struct {
+	titles     map[uint]string
+	standings  map[uint]Standing
+	screenings map[uint]*Screening
+	flags      map[uint][]Flag
+	flaggers   map[uint]FlaggerRecord
+	claims     map[uint]Claim
+	parents    map[uint]*Annotation
+	passages   map[passageKey]Passage
+}
+
+func loadItemContext(db *gorm.DB, anns []*Annotation, now time.Time) (*itemContext, error) {
+	var ids, authors, docIDs, parentIDs, revs []uint
+	var numbers []int
+	for _, a := range anns {
+		ids, authors, docIDs = append(ids, a.ID), append(authors, a.AuthorID), append(docIDs, a.DocumentID)
+		revs, numbers = append(revs, a.RevisionID), append(numbers, a.PassageNumber)
+		if a.ParentID != nil {
+			parentIDs = append(parentIDs, *a.ParentID)
+		}
+	}
+	ctx := &itemContext{screenings: map[uint]*Screening{}, parents: map[uint]*Annotation{}, passages: map[passageKey]Passage{}}
+	var err error
+	if ctx.titles, err = DocumentTitles(db, docIDs); err != nil {
+		return nil, err
+	}
+	if ctx.standings, err = AuthorStandings(db, authors); err != nil {
+		return nil, err
+	}
+	if ctx.flags, err = OpenFlags(db, ids); err != nil {
+		return nil, err
+	}
+	var flaggerIDs []uint
+	for _, fs := range ctx.flags {
+		for _, f := range fs {
+			flaggerIDs = append(flaggerIDs, f.UserID)
+		}
+	}
+	if ctx.flaggers, err = FlaggerRecords(db, flaggerIDs); err != nil {
+		return nil, err
+	}
+	if ctx.claims, err = ActiveClaims(db, ids, now); err != nil {
+		return nil, err
+	}
+	var screenings []Screening
+	var parents []*Annotation
+	var passages []Passage
+	err = errors.Join(
+		db.Where("annotation_id IN ?", ids).Find(&screenings).Error,
+		db.Preload("Author").Where("id IN ?", append(parentIDs, 0)).Find(&parents).Error,
+		// Passages of these numbers in these revisions: a superset, never a whole book.
+		db.Where("revision_id IN ? AND number IN ?", revs, numbers).Find(&passages).Error,
+	)
+	for i := range screenings {
+		ctx.screenings[screenings[i].AnnotationID] = &screenings[i]
+	}
+	for _, p := range parents {
+		ctx.parents[p.ID] = p
+	}
+	for _, p := range passages {
+		ctx.passages[passageKey{p.RevisionID, p.Number}] = p
+	}
+	return ctx, err
 }
 
 // cutPassage splits a passage's text around the annotated phrase.
