@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -52,6 +53,17 @@ func TestBrowserModerationKeyboard(t *testing.T) {
 	press("k")
 	if got := focused(); got != fmt.Sprintf("item-%d", ids[0]) {
 		t.Fatalf("after j, j, k the focus is on %q, want item-%d", got, ids[0])
+	}
+	// Moving to a note claims it (a fetch with the CSRF header), so other
+	// moderators see who has it open.
+	claimed := false
+	for i := 0; i < 50 && !claimed; i++ {
+		claims, _ := models.ActiveClaims(ts.db, []uint{ids[0], ids[1]}, ts.now)
+		claimed = len(claims) == 2 && claims[ids[0]].Moderator.Username == "keyboardmod"
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !claimed {
+		t.Error("moving through the queue with j and k claimed nothing")
 	}
 	navigateBy(t, ctx, "approve with a", http.StatusOK, chromedp.KeyEvent("a"))
 	if flash := read(t, ctx, "read the flash", chromedp.Text(chromedp.CSS(".flash"))); !strings.Contains(flash, "approved") {
