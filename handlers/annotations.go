@@ -116,7 +116,7 @@ func (a *App) annotationCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a.keepWithPost(c, u, &in, verdict)
+	a.keepWithPost(&in, verdict)
 	ann, err := models.CreateAnnotation(a.db, u, doc, in, verdict.Status)
 	var fe models.FieldErrors
 	if errors.As(err, &fe) {
@@ -131,7 +131,8 @@ func (a *App) annotationCreate(c echo.Context) error {
 
 // checkPostRate refuses posting faster than the configured limits.
 func (a *App) checkPostRate(c echo.Context, u *models.User) error {
-	until, err := models.RateCheck(a.db, a.postLimits(c, u), a.now())
+	limits := models.PostLimits{PerUser: a.cfg.PostPerUser, PerIP: a.cfg.PostPerIP, Window: a.cfg.PostWindow}
+	until, err := models.PostRateCheck(a.db, u.ID, c.RealIP(), limits, a.now())
 	if err != nil {
 		return err
 	}
@@ -144,18 +145,10 @@ func (a *App) checkPostRate(c echo.Context, u *models.User) error {
 	return nil
 }
 
-// keepWithPost asks for the rate event and the spam verdict to be stored in
-// the post's own transaction.
-func (a *App) keepWithPost(c echo.Context, u *models.User, in *models.AnnotationInput, v models.Verdict) {
-	in.Rate, in.RateAt = a.postLimits(c, u), a.now()
+// keepWithPost asks for the spam verdict to be stored in the post's own
+// transaction; it is also what the posting limits count.
+func (a *App) keepWithPost(in *models.AnnotationInput, v models.Verdict) {
 	in.Verdict = &v
-}
-
-func (a *App) postLimits(c echo.Context, u *models.User) []models.Limit {
-	return []models.Limit{
-		{Bucket: "post-user:" + strconv.FormatUint(uint64(u.ID), 10), Max: a.cfg.PostPerUser, Window: a.cfg.PostWindow},
-		{Bucket: "post-ip:" + c.RealIP(), Max: a.cfg.PostPerIP, Window: a.cfg.PostWindow},
-	}
 }
 
 // annotationParam loads the annotation named in the path if the viewer may
@@ -255,7 +248,7 @@ func (a *App) replyCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a.keepWithPost(c, u, &in, verdict)
+	a.keepWithPost(&in, verdict)
 	reply, err := models.CreateReply(a.db, u, parent, in, verdict.Status)
 	var fe models.FieldErrors
 	if errors.As(err, &fe) {

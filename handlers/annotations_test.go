@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"margin/models"
 )
@@ -376,5 +377,31 @@ func TestPageCacheIsExactAcrossInstances(t *testing.T) {
 	// Anonymous document pages set no cookie.
 	if c := ts.client().get(fmt.Sprintf("/documents/%d", doc)).header.Get("Set-Cookie"); c != "" {
 		t.Errorf("anonymous page set a cookie: %q", c)
+	}
+}
+
+func TestPostingRateLimit(t *testing.T) {
+	ts := newTestServer(t)
+	ts.app.cfg.PostPerUser = 2
+	doc := ts.articleID()
+	c, _ := ts.loggedIn("fastposter", models.RoleReader)
+	for i := 0; i < 2; i++ {
+		if id, res := c.annotate(doc, url.Values{"kind": {"comment"}, "passage": {"2"}, "body": {fmt.Sprintf("Note number %d.", i)}}); id == 0 {
+			t.Fatalf("post %d: %d", i, res.status)
+		}
+	}
+	_, res := c.annotate(doc, url.Values{"kind": {"comment"}, "passage": {"2"}, "body": {"One too many."}})
+	if res.status != http.StatusTooManyRequests || res.header.Get("Retry-After") == "" {
+		t.Fatalf("third post: %d, want 429 with Retry-After", res.status)
+	}
+	mustContain(t, res.body, "posting faster than this site allows", "try again in 10 minutes")
+	// Another account is not held up by this one.
+	other, _ := ts.loggedIn("calmposter", models.RoleReader)
+	if id, res := other.annotate(doc, url.Values{"kind": {"comment"}, "passage": {"2"}, "body": {"My first."}}); id == 0 {
+		t.Fatalf("other account: %d", res.status)
+	}
+	ts.now = ts.now.Add(11 * time.Minute)
+	if id, res := c.annotate(doc, url.Values{"kind": {"comment"}, "passage": {"2"}, "body": {"After the window."}}); id == 0 {
+		t.Fatalf("after the window: %d", res.status)
 	}
 }

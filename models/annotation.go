@@ -109,14 +109,14 @@ type Annotation struct {
 	ParentID *uint `gorm:"index"`
 	RootID   *uint `gorm:"index"`
 
-	AuthorID     uint       `gorm:"not null;index"`
+	AuthorID     uint       `gorm:"not null;index;index:idx_annotation_author_status,priority:1"`
 	Kind         Kind       `gorm:"size:16;not null"`
 	Counterpoint string     `gorm:"type:text"`
 	Body         string     `gorm:"type:text;not null"`
 	BodyHTML     string     `gorm:"type:text;not null"`
 	Visibility   Visibility `gorm:"size:16;not null;default:public"`
 	ClassID      *uint      `gorm:"index"`
-	Status       Status     `gorm:"size:16;not null;default:published;index"`
+	Status       Status     `gorm:"size:16;not null;default:published;index;index:idx_annotation_author_status,priority:2"`
 	HelpfulCount int        `gorm:"not null;default:0"`
 	EditedAt     *time.Time
 	// DeletedAt marks a tombstone: the author deleted it, its replies keep
@@ -191,22 +191,19 @@ type AnnotationInput struct {
 	QuoteHint int // code point offset of the selection in the text, -1 if unknown
 
 	// Verdict, when set, is the spam check's result, stored with the note.
+	// Its record also counts the post against the posting limits.
 	Verdict *Verdict
-	// Rate, when set, counts this post against these limits at RateAt.
-	Rate   []Limit
-	RateAt time.Time
 }
 
 // recordWith stores, in the note's own transaction, what the input asks to
 // keep beside it: one write transaction per post.
 func (in *AnnotationInput) recordWith(tx *gorm.DB, a *Annotation) error {
-	if len(in.Rate) > 0 {
-		if err := RateRecord(tx, in.Rate, in.RateAt); err != nil {
-			return err
-		}
-	}
 	if in.Verdict != nil {
-		return RecordScreening(tx, a, *in.Verdict)
+		at := in.Verdict.sub.Now
+		if at.IsZero() {
+			at = a.CreatedAt
+		}
+		return recordScreening(tx, a, *in.Verdict, at)
 	}
 	return nil
 }
@@ -333,7 +330,7 @@ func CreateAnnotation(db *gorm.DB, author *User, doc *Document, in AnnotationInp
 			return err
 		}
 		if status == StatusPublished {
-			return notifyPublished(tx, a)
+			return notifyPublished(tx, a, true)
 		}
 		return nil
 	})
@@ -443,7 +440,7 @@ func CreateReply(db *gorm.DB, author *User, parent *Annotation, in AnnotationInp
 			return err
 		}
 		if status == StatusPublished {
-			return notifyPublished(tx, a)
+			return notifyPublished(tx, a, true)
 		}
 		return nil
 	})
@@ -526,7 +523,7 @@ func SetAnnotationStatus(db *gorm.DB, a *Annotation, status Status) error {
 		// notifyPublished skips anyone already told, so a note restored
 		// after being hidden notifies no one twice.
 		if status == StatusPublished && was != StatusPublished {
-			return notifyPublished(tx, a)
+			return notifyPublished(tx, a, false)
 		}
 		return nil
 	})

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"os"
@@ -54,11 +55,14 @@ func Open(opts Options) (*gorm.DB, error) {
 		if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
 			return nil, fmt.Errorf("create data directory: %w", err)
 		}
-		db, err = gorm.Open(sqlite.Open(sqliteDSN(SQLitePath(opts.DataDir))), cfg)
+		sqlDB, err := sql.Open(sqlite.DriverName, sqliteDSN(SQLitePath(opts.DataDir)))
 		if err != nil {
 			return nil, fmt.Errorf("open SQLite database: %w", err)
 		}
-		sqlDB, _ := db.DB()
+		db, err = gorm.Open(sqlite.New(sqlite.Config{DriverName: sqlite.DriverName, Conn: newSerialPool(sqlDB, 10*time.Second)}), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("open SQLite database: %w", err)
+		}
 		// WAL allows many readers beside one writer; a small pool keeps writers from
 		// queueing on SQLITE_BUSY more than the busy timeout absorbs.
 		sqlDB.SetMaxOpenConns(8)

@@ -3,9 +3,14 @@ package models
 // This file holds the only SQL that differs between SQLite and PostgreSQL.
 
 import (
+	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -63,3 +68,57 @@ func inStrings(db *gorm.DB, column string, values []string) (string, any) {
 }
 
 var pgArrayEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+
+// serialPool lets one transaction at a time into SQLite. SQLite has a single
+// writer anyway; without this, concurrent writers collide on the database
+// lock and back off in SQLite's busy handler, sleeping for milliseconds while
+// the lock is already free. Queries outside transactions are not held up.
+type serialPool struct {
+	*sql.DB
+	slot chan struct{}
+	wait time.Duration
+}
+
+func newSerialPool(db *sql.DB, wait time.Duration) *serialPool {
+	return &serialPool{DB: db, slot: make(chan struct{}, 1), wait: wait}
+}
+
+// BeginTx waits for the slot as long as SQLite's busy timeout would have.
+func (p *serialPool) BeginTx(ctx context.Context, opts *sql.TxOptions) (gorm.ConnPool, error) {
+	timer := time.NewTimer(p.wait)
+	defer timer.Stop()
+	select {
+	case p.slot <- struct{}{}:
+	case <-timer.C:
+		return nil, errors.New("database is busy: another transaction held it too long")
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	tx, err := p.DB.BeginTx(ctx, opts)
+	if err != nil {
+		<-p.slot
+		return nil, err
+	}
+	return &serialTx{Tx: tx, pool: p}, nil
+}
+
+// GetDBConn gives GORM the pool for db.DB().
+func (p *serialPool) GetDBConn() (*sql.DB, error) { return p.DB, nil }
+
+type serialTx struct {
+	*sql.Tx
+	pool *serialPool
+	once sync.Once
+}
+
+func (t *serialTx) release() { t.once.Do(func() { <-t.pool.slot }) }
+
+func (t *serialTx) Commit() error {
+	defer t.release()
+	return t.Tx.Commit()
+}
+
+func (t *serialTx) Rollback() error {
+	defer t.release()
+	return t.Tx.Rollback()
+}

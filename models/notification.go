@@ -28,7 +28,9 @@ type Notification struct {
 
 // notifyPublished tells the parent's author about a reply and mentioned
 // users about a mention, once a is published, and only those who may see it.
-func notifyPublished(tx *gorm.DB, a *Annotation) error {
+//
+// fresh says a was created in this transaction, so nobody has been told yet.
+func notifyPublished(tx *gorm.DB, a *Annotation, fresh bool) error {
 	recipients := map[uint]Reason{}
 	if a.ParentID != nil {
 		var parent Annotation
@@ -49,12 +51,17 @@ func notifyPublished(tx *gorm.DB, a *Annotation) error {
 		}
 	}
 	delete(recipients, a.AuthorID)
-	var existing []uint
-	if err := tx.Model(&Notification{}).Where("annotation_id = ?", a.ID).Pluck("user_id", &existing).Error; err != nil {
-		return err
+	if len(recipients) == 0 {
+		return nil
 	}
-	for _, id := range existing {
-		delete(recipients, id)
+	if !fresh {
+		var existing []uint
+		if err := tx.Model(&Notification{}).Where("annotation_id = ?", a.ID).Pluck("user_id", &existing).Error; err != nil {
+			return err
+		}
+		for _, id := range existing {
+			delete(recipients, id)
+		}
 	}
 	for uid, reason := range recipients {
 		ok, err := CanView(tx, &User{ID: uid}, a, false)

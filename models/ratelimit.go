@@ -45,16 +45,22 @@ func RateCheck(db *gorm.DB, limits []Limit, now time.Time) (time.Time, error) {
 	return until, nil
 }
 
-// RateRecord counts one event in each bucket and forgets events older than
-// the longest window, so the table stays small.
+// purgeEvery is how many events go by between clean-ups of expired ones, so
+// the table stays small without a delete on every event.
+const purgeEvery = 32
+
+// RateRecord counts one event in each bucket.
 func RateRecord(db *gorm.DB, limits []Limit, now time.Time) error {
 	return db.Transaction(func(tx *gorm.DB) error {
 		for _, l := range limits {
-			if err := tx.Create(&RateEvent{Bucket: l.Bucket, At: now}).Error; err != nil {
+			ev := RateEvent{Bucket: l.Bucket, At: now}
+			if err := tx.Create(&ev).Error; err != nil {
 				return err
 			}
-			if err := tx.Where("bucket = ? AND at <= ?", l.Bucket, now.Add(-l.Window)).Delete(&RateEvent{}).Error; err != nil {
-				return err
+			if ev.ID%purgeEvery == 0 {
+				if err := tx.Where("at <= ?", now.Add(-l.Window)).Where("bucket = ?", l.Bucket).Delete(&RateEvent{}).Error; err != nil {
+					return err
+				}
 			}
 		}
 		return nil

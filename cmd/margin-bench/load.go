@@ -87,6 +87,16 @@ func fetchInto(buf *bytes.Buffer, c *http.Client, method, rawURL, scenario strin
 var csrfInput = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 
 // csrfOf pulls the CSRF token out of a page's first form.
+var renderedInput = regexp.MustCompile(`name="rendered" value="([^"]*)"`)
+
+// renderedOf reads the composer's signed render time from a page.
+func renderedOf(body []byte) string {
+	if m := renderedInput.FindSubmatch(body); m != nil {
+		return html.UnescapeString(string(m[1]))
+	}
+	return ""
+}
+
 func csrfOf(body []byte) string {
 	if m := csrfInput.FindSubmatch(body); m != nil {
 		return html.UnescapeString(string(m[1]))
@@ -289,11 +299,11 @@ func getLoop(c *http.Client, target, scenario string, wantLen int) request {
 
 // postLoop posts a fresh annotation from w each time; 303 is a success.
 // lastLocation, when set, receives each success's Location header.
-func postLoop(c *http.Client, target, csrf string, w *writer, lastLocation func(string)) request {
+func postLoop(c *http.Client, target, csrf, rendered string, w *writer, lastLocation func(string)) request {
 	var buf bytes.Buffer
 	return func() error {
 		in := w.input(w.topKind(), w.rng.IntN(4) == 0)
-		p, err := fetchInto(&buf, c, http.MethodPost, target, "write", form(in, csrf), nil)
+		p, err := fetchInto(&buf, c, http.MethodPost, target, "write", form(in, csrf, rendered), nil)
 		if err != nil {
 			return err
 		}

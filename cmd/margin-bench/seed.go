@@ -142,6 +142,7 @@ func indexOf(users []*models.User, u *models.User) int {
 // counterpoints for disagreements, quotes cut from the passage's own text.
 // It is not safe for concurrent use: every load client has its own.
 type writer struct {
+	seq      int // numbers this writer's notes, so no two are the same text
 	rng      *rand.Rand
 	passages []models.Passage
 	quotable []models.Passage // passages long enough to quote from
@@ -238,6 +239,10 @@ func (w *writer) body(k models.Kind) string {
 	if w.rng.IntN(10) == 0 {
 		parts = append(parts, "- "+pick(w.rng, sentences[models.KindContext])+"\n- "+pick(w.rng, sentences[models.KindQuestion]))
 	}
+	// Real comments are each written anew: without this the spam check would
+	// rightly hold the repeats.
+	w.seq++
+	parts = append(parts, fmt.Sprintf("(Reading note %d.%d.)", w.rng.IntN(1_000_000), w.seq))
 	return strings.Join(parts, "\n\n")
 }
 
@@ -250,10 +255,11 @@ func emphasize(s string) string {
 	return strings.Join(words[:1], " ") + " *" + strings.Join(words[1:4], " ") + "* " + strings.Join(words[4:], " ")
 }
 
-// form is in as the composer would post it.
-func form(in models.AnnotationInput, csrf string) url.Values {
+// form is in as the composer would post it, with the composer's hidden
+// fields: the signed time it was shown and the empty honeypot.
+func form(in models.AnnotationInput, csrf, rendered string) url.Values {
 	f := url.Values{"_csrf": {csrf}, "kind": {string(in.Kind)}, "body": {in.Body},
-		"passage": {strconv.Itoa(in.Passage)}}
+		"passage": {strconv.Itoa(in.Passage)}, "rendered": {rendered}, "homepage": {""}}
 	if in.Quote != "" {
 		f.Set("quote", in.Quote)
 	}
