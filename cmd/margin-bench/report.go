@@ -91,8 +91,8 @@ func (rs *runs) table(w io.Writer, o options) {
 		seedUsers, seedAnnotations, rs.seeded["replies"], rs.seeded["quoted"], rs.seeded["private"],
 		rs.seeded["comment"], rs.seeded["question"], rs.seeded["disagreement"], rs.seeded["reference"], rs.seeded["context"])
 	fmt.Fprintf(w, "Page: %d bytes anonymous, %d bytes for the first user (each ceiling serves the same bytes)\n", rs.pageBytes, rs.userPageBytes)
-	fmt.Fprintf(w, "Posting limits raised for this run to %d per user and %d per address per window "+
-		"(handlers.Config PostPerUser, PostPerIP); the limit checks still run on every post.\n", postLimit, postLimit)
+	fmt.Fprintf(w, "Posting limits for this run: %d per user per %s, none per address (every client is 127.0.0.1) "+
+		"(handlers.Config PostPerUser, PostWindow, PostPerIP); the per-user check still runs on every post.\n", postLimit, postWindow)
 	fmt.Fprintf(w, "CPU µs/req is the whole process (server and load generator) per request: it does not move with other load on the machine.\n\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "scenario\tclients\trequests\trps\tp50 ms\tp99 ms\terrors\tCPU µs/req\tceiling rps\tratio\t")
