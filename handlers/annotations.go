@@ -321,7 +321,27 @@ func (a *App) annotationEditSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = models.UpdateAnnotation(a.db, a.currentUser(c), ann, annotationForm(c), a.now())
+	u := a.currentUser(c)
+	in := annotationForm(c)
+	// New words are checked like a new note: an edit must not turn an
+	// approved note into spam unseen.
+	var verdict *models.Verdict
+	if changesText(ann, in) {
+		var parent *models.Annotation
+		if ann.ParentID != nil {
+			if parent, err = models.AnnotationByID(a.db, *ann.ParentID); err != nil {
+				return err
+			}
+		}
+		check := in
+		check.Visibility, check.ClassID = ann.Visibility, ann.ClassID
+		v, err := a.screen(c, u, ann.DocumentID, parent, check)
+		if err != nil {
+			return err
+		}
+		verdict = &v
+	}
+	err = models.UpdateAnnotation(a.db, u, ann, in, a.now())
 	var fe models.FieldErrors
 	if errors.As(err, &fe) {
 		return a.renderForm(c, "annotation_form", "Edit your annotation", fe, editComposer(doc, ann))
@@ -329,8 +349,42 @@ func (a *App) annotationEditSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a.setFlash(c, "Your annotation was updated.")
+	was := ann.Status
+	if verdict != nil {
+		if err := models.RescreenEdit(a.db, ann, *verdict); err != nil {
+			return err
+		}
+	}
+	if ann.Status != was {
+		a.setFlash(c, "Your annotation was updated. It will appear to others again once a moderator has looked at it.")
+	} else {
+		a.setFlash(c, "Your annotation was updated.")
+	}
 	return redirect(c, fmt.Sprintf("/annotations/%d", ann.ID))
+}
+
+// changesText tells whether an edit changes the words a reader sees: the
+// body, the counterpoint or the citations.
+func changesText(ann *models.Annotation, in models.AnnotationInput) bool {
+	if strings.TrimSpace(in.Body) != ann.Body || strings.TrimSpace(in.Counterpoint) != ann.Counterpoint {
+		return true
+	}
+	var kept []models.Citation
+	for _, ct := range in.Citations {
+		if strings.TrimSpace(ct.Title+ct.URL+ct.Text) != "" {
+			kept = append(kept, ct)
+		}
+	}
+	if len(kept) != len(ann.Citations) {
+		return true
+	}
+	for i, ct := range kept {
+		old := ann.Citations[i]
+		if strings.TrimSpace(ct.Title) != old.Title || strings.TrimSpace(ct.URL) != old.URL || strings.TrimSpace(ct.Text) != old.Text {
+			return true
+		}
+	}
+	return false
 }
 
 func (a *App) annotationDelete(c echo.Context) error {
@@ -381,23 +435,6 @@ func (a *App) annotationHelpful(c echo.Context) error {
 		return err
 	}
 	return redirect(c, backTo(c, fmt.Sprintf("/annotations/%d", ann.ID)))
-}
-
-// annotationModerate hides or restores an annotation (moderators and admins).
-func (a *App) annotationModerate(c echo.Context) error {
-	ann, err := a.annotationParam(c)
-	if err != nil {
-		return err
-	}
-	status := models.StatusHidden
-	if c.FormValue("action") == "restore" {
-		status = models.StatusPublished
-	}
-	if err := models.SetAnnotationStatus(a.db, ann, status); err != nil {
-		return err
-	}
-	a.setFlash(c, "The annotation is now "+string(status)+".")
-	return redirect(c, fmt.Sprintf("/annotations/%d", ann.ID))
 }
 
 // backTo returns the same-site page the form came from (its "back" field),

@@ -405,3 +405,35 @@ func TestPostingRateLimit(t *testing.T) {
 		t.Fatalf("after the window: %d", res.status)
 	}
 }
+
+func TestEditIntoSpamIsHeldAgain(t *testing.T) {
+	ts := newTestServer(t)
+	doc := ts.articleID()
+	c, _ := ts.loggedIn("editor1", models.RoleReader)
+	id, _ := c.annotate(doc, url.Values{"kind": {"comment"}, "passage": {"4"}, "body": {"A sober remark on the evidence."}})
+	mustContain(t, ts.client().get(fmt.Sprintf("/documents/%d", doc)).body, "A sober remark on the evidence.")
+
+	// Changing only the kind is no new text: nothing to check.
+	c.get(fmt.Sprintf("/annotations/%d/edit", id))
+	c.post(fmt.Sprintf("/annotations/%d/edit", id), url.Values{"kind": {"context"}, "body": {"A sober remark on the evidence."}})
+	if a, _ := models.AnnotationByID(ts.db, id); a.Status != models.StatusPublished {
+		t.Fatalf("a kind change held the note: %s", a.Status)
+	}
+
+	spam := "Cheap pills https://a.example https://b.example https://c.example https://d.example https://e.example"
+	c.get(fmt.Sprintf("/annotations/%d/edit", id))
+	res := c.post(fmt.Sprintf("/annotations/%d/edit", id), url.Values{"kind": {"comment"}, "body": {spam}})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("edit: %d", res.status)
+	}
+	a, _ := models.AnnotationByID(ts.db, id)
+	if a.Status == models.StatusPublished {
+		t.Fatal("an edit with five links stayed published")
+	}
+	mustNotContain(t, ts.client().get(fmt.Sprintf("/documents/%d", doc)).body, "Cheap pills")
+	mustContain(t, c.get(fmt.Sprintf("/annotations/%d", id)).body, "Awaiting review", "once a moderator has looked at it")
+	s, err := models.ScreeningOf(ts.db, a)
+	if err != nil || !strings.Contains(s.Reasons, "after an edit") || !strings.Contains(s.Reasons, "5 links") {
+		t.Fatalf("reasons not recorded: %+v %v", s, err)
+	}
+}

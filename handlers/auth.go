@@ -85,8 +85,11 @@ func (a *App) loginSubmit(c echo.Context) error {
 		return err
 	}
 	if u.IsBanned(now) {
-		return a.renderForm(c, "login", "Log in", models.FieldErrors{"form": "This account is suspended until " +
-			u.BannedUntil.UTC().Format("2 January 2006 15:04 MST") + "."}, page)
+		msg := "This account is suspended."
+		if u.BannedUntil.Year() < 9999 {
+			msg = "This account is suspended until " + u.BannedUntil.UTC().Format("2 January 2006 15:04 MST") + "."
+		}
+		return a.renderForm(c, "login", "Log in", models.FieldErrors{"form": msg}, page)
 	}
 	if err := models.RateClear(a.db, limits[0].Bucket); err != nil {
 		return err
