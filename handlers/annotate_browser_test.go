@@ -1,0 +1,75 @@
+package handlers
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/chromedp"
+
+	"margin/models"
+)
+
+// TestBrowserAnnotateSelection selects a phrase with the mouse, writes a
+// disagreement in the composer that opens, and checks the highlight and the
+// contested mark; axe-core then checks the annotated page.
+func TestBrowserAnnotateSelection(t *testing.T) {
+	ts := newTestServer(t)
+	ts.createUser("marginalia", models.RoleReader)
+	doc := ts.articleID()
+	ctx := newBrowser(t)
+	browserLogin(t, ctx, ts.URL, "marginalia", passwordOf("marginalia"))
+	visit(t, ctx, fmt.Sprintf("%s/documents/%d", ts.URL, doc), http.StatusOK)
+
+	const phrase = "Manfred Woerner"
+	box := read(t, ctx, "find the phrase on screen", chromedp.Evaluate[[]float64](`(() => {
+		const p = document.querySelector('#p-1 .ptext');
+		p.scrollIntoView({block: 'center'});
+		const node = p.firstChild, i = node.textContent.indexOf('`+phrase+`');
+		const r = document.createRange();
+		r.setStart(node, i); r.setEnd(node, i + `+fmt.Sprint(len(phrase))+`);
+		const rects = r.getClientRects(), a = rects[0], b = rects[rects.length - 1];
+		return [a.left + 1, a.top + a.height / 2, b.right - 1, b.top + b.height / 2];
+	})()`))
+	once := func(p *input.DispatchMouseEventParams) { p.ClickCount = 1 }
+	held := func(p *input.DispatchMouseEventParams) { p.Buttons = 1 } // the left button stays down
+	step(t, ctx, "press the mouse at the phrase's start",
+		chromedp.MouseEvent(chromedp.MousePressed, box[0], box[1], chromedp.ButtonLeft, once))
+	for i := 1; i <= 5; i++ {
+		f := float64(i) / 5
+		step(t, ctx, "drag", chromedp.MouseEvent(chromedp.MouseMoved, box[0]+(box[2]-box[0])*f, box[1]+(box[3]-box[1])*f, chromedp.ButtonLeft, held))
+	}
+	step(t, ctx, "release at its end", chromedp.MouseEvent(chromedp.MouseReleased, box[2], box[3], chromedp.ButtonLeft, once))
+	if sel := read(t, ctx, "read the selection", chromedp.Evaluate[string](`window.getSelection().toString()`)); strings.TrimSpace(sel) != phrase {
+		t.Fatalf("the mouse selected %q", sel)
+	}
+	step(t, ctx, "press Annotate selection", chromedp.WaitVisible(chromedp.CSS("#selection-button")), chromedp.Click(chromedp.CSS("#selection-button")))
+	step(t, ctx, "the composer opens", chromedp.WaitVisible(chromedp.CSS("#composer")))
+	if q := read(t, ctx, "read the quote", chromedp.Value(chromedp.CSS("#f-quote-inline"))); q != phrase {
+		t.Fatalf("the composer's quote is %q", q)
+	}
+	step(t, ctx, "choose disagreement", chromedp.Click(chromedp.CSS(`#composer input[name=kind][value=disagreement]`)))
+	step(t, ctx, "the counterpoint field shows", chromedp.WaitVisible(chromedp.CSS("#f-counterpoint-inline")))
+	typeInto(t, ctx, "#f-counterpoint-inline", "Woerner was cautious, not warm.")
+	typeInto(t, ctx, "#f-body-inline", "The transcripts show *reservations* on both sides.")
+	navigateBy(t, ctx, "post the disagreement", http.StatusOK, chromedp.Click(chromedp.CSS(`#composer button[type=submit]`)))
+
+	if got := read(t, ctx, "read the highlight", chromedp.Text(chromedp.CSS("#p-1 mark.hl"))); got != phrase {
+		t.Errorf("highlight reads %q, want %q", got, phrase)
+	}
+	contested := read(t, ctx, "read passage 1", chromedp.Text(chromedp.CSS("#p-1 .passage__notes")))
+	if !strings.Contains(contested, "Contested") || !strings.Contains(contested, "Woerner was cautious, not warm.") {
+		t.Errorf("passage 1's notes read %q", contested)
+	}
+	if n := read(t, ctx, "count contested passages", chromedp.Evaluate[int](`document.querySelectorAll('.passage--contested').length`)); n != 1 {
+		t.Errorf("%d passages marked contested, want 1", n)
+	}
+	// The highlight links to the note, which opens when followed.
+	step(t, ctx, "follow the highlight", chromedp.Click(chromedp.CSS("#p-1 mark.hl a")))
+	if open := read(t, ctx, "is the note shown", chromedp.Evaluate[bool](`document.querySelector('#p-1 details.notes').open`)); !open {
+		t.Error("following the highlight left the note folded away")
+	}
+	runAxe(t, ctx, "document with a disagreement")
+}
