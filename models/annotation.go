@@ -319,26 +319,7 @@ func CreateAnnotation(db *gorm.DB, author *User, doc *Document, in AnnotationInp
 		AuthorID: author.ID, Kind: in.Kind, Counterpoint: in.Counterpoint, Body: in.Body, BodyHTML: string(html),
 		Visibility: in.Visibility, ClassID: in.ClassID, Status: status, Citations: in.Citations,
 	}
-	err = db.Transaction(func(tx *gorm.DB) error {
-		if err := tx.Create(a).Error; err != nil {
-			return err
-		}
-		if err := bumpDocument(tx, doc.ID); err != nil {
-			return err
-		}
-		if err := in.recordWith(tx, a); err != nil {
-			return err
-		}
-		if status == StatusPublished {
-			return notifyPublished(tx, a, true)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	a.Author = *author
-	return a, nil
+	return storeNew(db, author, a, in)
 }
 
 // locateError is a quote that does not fit its passage: the user's mistake.
@@ -429,6 +410,13 @@ func CreateReply(db *gorm.DB, author *User, parent *Annotation, in AnnotationInp
 		AuthorID: author.ID, Kind: in.Kind, Counterpoint: in.Counterpoint, Body: in.Body, BodyHTML: string(html),
 		Visibility: parent.Visibility, ClassID: parent.ClassID, Status: status, Citations: in.Citations,
 	}
+	return storeNew(db, author, a, in)
+}
+
+// storeNew saves a new note or reply in one transaction: the row, the
+// document's page version, what the input keeps beside it, and, when it
+// is published, its notifications.
+func storeNew(db *gorm.DB, author *User, a *Annotation, in AnnotationInput) (*Annotation, error) {
 	err := db.Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(a).Error; err != nil {
 			return err
@@ -439,7 +427,7 @@ func CreateReply(db *gorm.DB, author *User, parent *Annotation, in AnnotationInp
 		if err := in.recordWith(tx, a); err != nil {
 			return err
 		}
-		if status == StatusPublished {
+		if a.Status == StatusPublished {
 			return notifyPublished(tx, a, true)
 		}
 		return nil

@@ -133,15 +133,8 @@ func ImportDocument(db *gorm.DB, parsed *textimport.Document, createdBy *uint) (
 		if err := tx.Create(doc).Error; err != nil {
 			return err
 		}
-		rev := &Revision{DocumentID: doc.ID, Number: 1, Text: text, ContentHash: hash,
-			PassageCount: len(passages), Excerpt: excerpt(passages), CreatedByID: createdBy}
-		if err := tx.Create(rev).Error; err != nil {
-			return err
-		}
-		for i := range passages {
-			passages[i].RevisionID = rev.ID
-		}
-		if err := tx.CreateInBatches(passages, 500).Error; err != nil {
+		rev, err := storeRevision(tx, doc.ID, 1, text, hash, passages, createdBy)
+		if err != nil {
 			return err
 		}
 		doc.CurrentRevisionID = rev.ID
@@ -159,6 +152,19 @@ func ImportDocument(db *gorm.DB, parsed *textimport.Document, createdBy *uint) (
 		return ImportResult{}, err
 	}
 	return ImportResult{Document: doc, Created: true}, nil
+}
+
+// storeRevision saves revision number n of a document with its passages.
+func storeRevision(tx *gorm.DB, docID uint, n int, text, hash string, passages []Passage, by *uint) (*Revision, error) {
+	rev := &Revision{DocumentID: docID, Number: n, Text: text, ContentHash: hash,
+		PassageCount: len(passages), Excerpt: excerpt(passages), CreatedByID: by}
+	if err := tx.Create(rev).Error; err != nil {
+		return nil, err
+	}
+	for i := range passages {
+		passages[i].RevisionID = rev.ID
+	}
+	return rev, tx.CreateInBatches(passages, 500).Error
 }
 
 // layoutPassages joins passages into one text and records each one's

@@ -43,26 +43,31 @@ type ReadingOptions struct {
 // ReadingView assembles the passages of a revision with the annotations the
 // viewer may see.
 func ReadingView(db *gorm.DB, rev *Revision, passages []Passage, viewer *User, opts ReadingOptions) ([]PassageView, error) {
-	var anns []*Annotation
-	err := db.Scopes(VisibleTo(viewer, false)).
-		Where("annotations.document_id = ? AND annotations.revision_id = ?", rev.DocumentID, rev.ID).
-		Preload("Author", func(db *gorm.DB) *gorm.DB { return db.Select("id", "username", "role") }).
-		Preload("Citations", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).
-		Order("annotations.id").Find(&anns).Error
+	anns, marked, err := viewableNotes(db, viewer, false, "annotations.document_id = ? AND annotations.revision_id = ?", rev.DocumentID, rev.ID)
 	if err != nil {
 		return nil, err
 	}
-	var marked map[uint]bool
-	if viewer != nil {
-		ids := make([]uint, len(anns))
-		for i, a := range anns {
-			ids[i] = a.ID
-		}
-		if marked, err = HelpfulMarks(db, viewer.ID, ids); err != nil {
-			return nil, err
-		}
-	}
 	return buildReadingView(passages, anns, marked, opts), nil
+}
+
+// viewableNotes loads the annotations matching where that the viewer may
+// see, oldest first, with their authors and citations, and which of them
+// the viewer found helpful.
+func viewableNotes(db *gorm.DB, viewer *User, includeHeld bool, where string, args ...any) ([]*Annotation, map[uint]bool, error) {
+	var anns []*Annotation
+	err := db.Scopes(VisibleTo(viewer, includeHeld)).Where(where, args...).
+		Preload("Author", func(db *gorm.DB) *gorm.DB { return db.Select("id", "username", "role") }).
+		Preload("Citations", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).
+		Order("annotations.id").Find(&anns).Error
+	if err != nil || viewer == nil {
+		return anns, nil, err
+	}
+	ids := make([]uint, len(anns))
+	for i, a := range anns {
+		ids[i] = a.ID
+	}
+	marked, err := HelpfulMarks(db, viewer.ID, ids)
+	return anns, marked, err
 }
 
 func buildReadingView(passages []Passage, anns []*Annotation, marked map[uint]bool, opts ReadingOptions) []PassageView {
@@ -171,24 +176,9 @@ func ThreadOf(db *gorm.DB, a *Annotation, viewer *User, includeHeld bool) (*Thre
 	if a.RootID != nil {
 		rootID = *a.RootID
 	}
-	var anns []*Annotation
-	err := db.Scopes(VisibleTo(viewer, includeHeld)).
-		Where("annotations.id = ? OR annotations.root_id = ?", rootID, rootID).
-		Preload("Author", func(db *gorm.DB) *gorm.DB { return db.Select("id", "username", "role") }).
-		Preload("Citations", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).
-		Order("annotations.id").Find(&anns).Error
+	anns, marked, err := viewableNotes(db, viewer, includeHeld, "annotations.id = ? OR annotations.root_id = ?", rootID, rootID)
 	if err != nil {
 		return nil, err
-	}
-	var marked map[uint]bool
-	if viewer != nil {
-		ids := make([]uint, len(anns))
-		for i, x := range anns {
-			ids[i] = x.ID
-		}
-		if marked, err = HelpfulMarks(db, viewer.ID, ids); err != nil {
-			return nil, err
-		}
 	}
 	threads := map[uint]*Thread{}
 	for _, x := range anns {

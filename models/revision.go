@@ -39,15 +39,8 @@ func ReviseDocument(db *gorm.DB, docID uint, parsed *textimport.Document, by *ui
 		if current.ContentHash == hash {
 			return FieldErrors{"content": "The text is the same as the current revision's."}
 		}
-		rev := &Revision{DocumentID: doc.ID, Number: current.Number + 1, Text: text, ContentHash: hash,
-			PassageCount: len(passages), Excerpt: excerpt(passages), CreatedByID: by}
-		if err := tx.Create(rev).Error; err != nil {
-			return err
-		}
-		for i := range passages {
-			passages[i].RevisionID = rev.ID
-		}
-		if err := tx.CreateInBatches(passages, 500).Error; err != nil {
+		rev, err := storeRevision(tx, doc.ID, current.Number+1, text, hash, passages, by)
+		if err != nil {
 			return err
 		}
 		if err := reanchorAnnotations(tx, current.ID, rev, passages, report.Counts); err != nil {
