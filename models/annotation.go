@@ -106,10 +106,10 @@ type Annotation struct {
 	// AnchorStatus is how the last re-anchoring went: exact, moved, fuzzy, orphaned.
 	AnchorStatus string `gorm:"size:16;not null;default:exact"`
 
-	ParentID *uint `gorm:"index"`
+	ParentID *uint
 	RootID   *uint `gorm:"index"`
 
-	AuthorID     uint       `gorm:"not null;index;index:idx_annotation_author_status,priority:1"`
+	AuthorID     uint       `gorm:"not null;index:idx_annotation_author_status,priority:1"`
 	Kind         Kind       `gorm:"size:16;not null"`
 	Counterpoint string     `gorm:"type:text"`
 	Body         string     `gorm:"type:text;not null"`

@@ -8,8 +8,6 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
-
-	"margin/models/markup"
 )
 
 // ScreenedText is what the classifier and Akismet read of a note: its
@@ -52,18 +50,19 @@ func bodyHash(body string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-var externalHref = regexp.MustCompile(`href="(https?://[^"]+)"`)
+// linkInText finds the web addresses in a note's Markdown source as written:
+// links, autolinks and bare addresses alike, without rendering it.
+var linkInText = regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s<>()\[\]"'` + "`" + `]+`)
 
-// countLinks counts the distinct web links a body renders to, the way
-// readers will see them (Markdown links and bare addresses alike).
+// countLinks counts the distinct web addresses in a body (Markdown links,
+// autolinks and bare addresses alike; an address in a code span counts
+// too: it is still there for a reader to copy).
 func countLinks(body string) int {
-	html, err := markup.Render(body)
-	if err != nil {
-		return 0
-	}
 	seen := map[string]bool{}
-	for _, m := range externalHref.FindAllStringSubmatch(string(html), -1) {
-		seen[strings.TrimRight(strings.ToLower(m[1]), "/")] = true
+	for _, u := range linkInText.FindAllString(body, -1) {
+		u = strings.TrimRight(strings.ToLower(u), ".,;:!?/")
+		u = strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://")
+		seen[u] = true
 	}
 	return len(seen)
 }
