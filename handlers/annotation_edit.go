@@ -1,0 +1,141 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"margin/models"
+)
+
+// ownAnnotation loads an annotation the current user wrote, for editing.
+func (a *App) ownAnnotation(c echo.Context) (*models.Annotation, *models.Document, error) {
+	ann, err := a.annotationParam(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ann.AuthorID != a.currentUser(c).ID {
+		return nil, nil, echo.NewHTTPError(http.StatusForbidden, "Only its author can change this annotation.")
+	}
+	if ann.IsDeleted() {
+		return nil, nil, models.ErrNotFound
+	}
+	doc, err := models.DocumentByID(a.db, ann.DocumentID)
+	return ann, doc, err
+}
+
+func editComposer(doc *models.Document, ann *models.Annotation) composerPage {
+	page := newComposer(doc, &models.Passage{Number: ann.PassageNumber, Text: ann.Exact})
+	page.Editing = ann
+	page.ID = "edit"
+	page.Action = fmt.Sprintf("/annotations/%d/edit", ann.ID)
+	page.Cancel = fmt.Sprintf("/annotations/%d", ann.ID)
+	rows := len(ann.Citations) + 1
+	if rows < 3 {
+		rows = 3
+	}
+	page.CiteRows = make([]int, rows)
+	return page
+}
+
+func (a *App) annotationEditShow(c echo.Context) error {
+	ann, doc, err := a.ownAnnotation(c)
+	if err != nil {
+		return err
+	}
+	data := a.newTemplateData(c, "Edit your annotation", editComposer(doc, ann))
+	data.Form = map[string][]string{"kind": {string(ann.Kind)}, "body": {ann.Body}, "counterpoint": {ann.Counterpoint},
+		"visibility": {string(ann.Visibility)}}
+	for _, ct := range ann.Citations {
+		data.Form["cite_title"] = append(data.Form["cite_title"], ct.Title)
+		data.Form["cite_url"] = append(data.Form["cite_url"], ct.URL)
+		data.Form["cite_text"] = append(data.Form["cite_text"], ct.Text)
+	}
+	return a.render(c, http.StatusOK, "annotation_form", data)
+}
+
+func (a *App) annotationEditSubmit(c echo.Context) error {
+	ann, doc, err := a.ownAnnotation(c)
+	if err != nil {
+		return err
+	}
+	u := a.currentUser(c)
+	in := annotationForm(c)
+	// New words are checked like a new note: an edit must not turn an
+	// approved note into spam unseen.
+	var verdict *models.Verdict
+	if changesText(ann, in) {
+		var parent *models.Annotation
+		if ann.ParentID != nil {
+			if parent, err = models.AnnotationByID(a.db, *ann.ParentID); err != nil {
+				return err
+			}
+		}
+		check := in
+		check.Visibility, check.ClassID = ann.Visibility, ann.ClassID
+		v, err := a.screen(c, u, ann.DocumentID, parent, check)
+		if err != nil {
+			return err
+		}
+		verdict = &v
+	}
+	err = models.UpdateAnnotation(a.db, u, ann, in, a.now())
+	var fe models.FieldErrors
+	if errors.As(err, &fe) {
+		return a.renderForm(c, "annotation_form", "Edit your annotation", fe, editComposer(doc, ann))
+	}
+	if err != nil {
+		return err
+	}
+	was := ann.Status
+	if verdict != nil {
+		if err := models.RescreenEdit(a.db, ann, *verdict); err != nil {
+			return err
+		}
+	}
+	if ann.Status != was {
+		a.setFlash(c, "Your annotation was updated. It will appear to others again once a moderator has looked at it.")
+	} else {
+		a.setFlash(c, "Your annotation was updated.")
+	}
+	return redirect(c, fmt.Sprintf("/annotations/%d", ann.ID))
+}
+
+// changesText tells whether an edit changes the words a reader sees: the
+// body, the counterpoint or the citations.
+func changesText(ann *models.Annotation, in models.AnnotationInput) bool {
+	if strings.TrimSpace(in.Body) != ann.Body || strings.TrimSpace(in.Counterpoint) != ann.Counterpoint {
+		return true
+	}
+	var kept []models.Citation
+	for _, ct := range in.Citations {
+		if strings.TrimSpace(ct.Title+ct.URL+ct.Text) != "" {
+			kept = append(kept, ct)
+		}
+	}
+	if len(kept) != len(ann.Citations) {
+		return true
+	}
+	for i, ct := range kept {
+		old := ann.Citations[i]
+		if strings.TrimSpace(ct.Title) != old.Title || strings.TrimSpace(ct.URL) != old.URL || strings.TrimSpace(ct.Text) != old.Text {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *App) annotationDelete(c echo.Context) error {
+	ann, _, err := a.ownAnnotation(c)
+	if err != nil {
+		return err
+	}
+	if err := models.DeleteAnnotation(a.db, a.currentUser(c), ann, a.now()); err != nil {
+		return err
+	}
+	a.setFlash(c, "Your annotation was deleted.")
+	return redirect(c, fmt.Sprintf("/documents/%d#p-%d", ann.DocumentID, ann.PassageNumber))
+}
