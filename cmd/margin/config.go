@@ -36,6 +36,14 @@ func (s *storeFlags) open(e cliEnv) (*gorm.DB, error) {
 	return db, nil
 }
 
+// parseAndOpen parses a subcommand's flags and opens the store they name.
+func (s *storeFlags) parseAndOpen(e cliEnv, fs *flag.FlagSet, args []string) (*gorm.DB, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return s.open(e)
+}
+
 // newFlagSet makes a flag set whose -h prints a description first.
 func newFlagSet(e cliEnv, name, synopsis, description string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)

@@ -194,10 +194,7 @@ func spamStats(e cliEnv, args []string) error {
 	fs := newFlagSet(e, "spam stats", "margin spam stats [flags]", "Says what the stored spam model holds.")
 	var store storeFlags
 	store.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	db, err := store.open(e)
+	db, err := store.parseAndOpen(e, fs, args)
 	if err != nil {
 		return err
 	}
@@ -211,10 +208,7 @@ func spamReset(e cliEnv, args []string) error {
 			"Until it is trained again the classifier scores every note 0.5 and holds nothing.")
 	var store storeFlags
 	store.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	db, err := store.open(e)
+	db, err := store.parseAndOpen(e, fs, args)
 	if err != nil {
 		return err
 	}
