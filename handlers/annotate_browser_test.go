@@ -72,4 +72,12 @@ func TestBrowserAnnotateSelection(t *testing.T) {
 		t.Error("following the highlight left the note folded away")
 	}
 	runAxe(t, ctx, "document with a disagreement")
+
+	// The permalink shows the passage in context and the thread.
+	id := read(t, ctx, "read the note's id", chromedp.Evaluate[string](`document.querySelector('#p-1 article.note').id.slice(2)`))
+	visit(t, ctx, ts.URL+"/annotations/"+id, http.StatusOK)
+	if got := read(t, ctx, "read the permalink's highlight", chromedp.Text(chromedp.CSS(".context__passage--focus mark.hl"))); got != phrase {
+		t.Errorf("permalink highlight reads %q", got)
+	}
+	runAxe(t, ctx, "annotation permalink")
 }
