@@ -437,3 +437,14 @@ func TestEditIntoSpamIsHeldAgain(t *testing.T) {
 		t.Fatalf("reasons not recorded: %+v %v", s, err)
 	}
 }
+
+func TestCountsByKindArePlural(t *testing.T) {
+	ts := newTestServer(t)
+	doc := ts.articleID()
+	c, _ := ts.loggedIn("counter", models.RoleReader)
+	for _, body := range []string{"First question?", "Second question?"} {
+		c.annotate(doc, url.Values{"kind": {"question"}, "passage": {"9"}, "body": {body}})
+	}
+	c.annotate(doc, url.Values{"kind": {"comment"}, "passage": {"9"}, "body": {"A remark."}})
+	mustContain(t, sectionOf(ts.client().get(fmt.Sprintf("/documents/%d", doc)).body, 9), "3 notes", "1 comment", "2 questions")
+}
