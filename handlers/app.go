@@ -32,6 +32,8 @@ type Config struct {
 	// LoginLimits bound failed logins per account and per address.
 	LoginPerUser, LoginPerIP int
 	LoginWindow              time.Duration
+	// SignupsPerIP bounds the accounts made from one address in an hour.
+	SignupsPerIP int
 	// PostPerUser and PostPerIP bound new annotations and replies per
 	// PostWindow; a negative value turns that limit off.
 	PostPerUser, PostPerIP int
@@ -65,6 +67,10 @@ func (c *Config) setDefaults() {
 	}
 	if c.LoginWindow <= 0 {
 		c.LoginWindow = 15 * time.Minute
+	}
+	if c.SignupsPerIP <= 0 {
+		// A class signing up together from one school address fits.
+		c.SignupsPerIP = 50
 	}
 	if c.PostPerUser == 0 {
 		c.PostPerUser = 30

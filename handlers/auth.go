@@ -30,12 +30,30 @@ func (a *App) signupSubmit(c echo.Context) error {
 	if n.Password != c.FormValue("password_confirm") {
 		return a.renderForm(c, "signup", "Sign up", models.FieldErrors{"password_confirm": "The two passwords differ."}, nil)
 	}
+	// Accounts from one address are limited, so a script cannot mint
+	// thousands of them to get past the new-account rules.
+	limit := []models.Limit{{Bucket: "signup-ip:" + c.RealIP(), Max: a.cfg.SignupsPerIP, Window: time.Hour}}
+	now := a.now()
+	until, err := models.RateCheck(a.db, limit, now)
+	if err != nil {
+		return err
+	}
+	if !until.IsZero() {
+		c.Response().Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(until.Sub(now).Seconds()))))
+		data := a.newTemplateData(c, "Sign up", nil)
+		data.Errors = models.FieldErrors{"form": "Too many accounts were made from your address. Try again " + waitPhrase(until.Sub(now)) + "."}
+		data.Form, _ = c.FormParams()
+		return a.render(c, http.StatusTooManyRequests, "signup", data)
+	}
 	u, err := models.CreateUser(a.db, n, a.cfg.PasswordCost)
 	var fe models.FieldErrors
 	if errors.As(err, &fe) {
 		return a.renderForm(c, "signup", "Sign up", fe, nil)
 	}
 	if err != nil {
+		return err
+	}
+	if err := models.RateRecord(a.db, limit, now); err != nil {
 		return err
 	}
 	a.login(c, u)

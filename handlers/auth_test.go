@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -185,5 +186,33 @@ func TestFirstAdminSetup(t *testing.T) {
 	}
 	if tok, _ := models.NewSetupToken(ts.db, time.Now()); tok != "" {
 		t.Fatal("a setup token was issued although an admin exists")
+	}
+}
+
+func TestSignupThrottlePerAddress(t *testing.T) {
+	ts := newTestServer(t)
+	ts.app.cfg.SignupsPerIP = 3
+	for i := 0; i < 3; i++ {
+		c := ts.client()
+		c.get("/signup")
+		name := fmt.Sprintf("newcomer%d", i)
+		res := c.post("/signup", url.Values{"username": {name}, "password": {"a long enough pw"}, "password_confirm": {"a long enough pw"}})
+		if res.status != http.StatusSeeOther {
+			t.Fatalf("signup %d: %d", i, res.status)
+		}
+	}
+	c := ts.client()
+	c.get("/signup")
+	res := c.post("/signup", url.Values{"username": {"onetoomany"}, "password": {"a long enough pw"}, "password_confirm": {"a long enough pw"}})
+	if res.status != http.StatusTooManyRequests || res.header.Get("Retry-After") == "" {
+		t.Fatalf("fourth signup from one address: %d, want 429", res.status)
+	}
+	mustContain(t, res.body, "Too many accounts were made from your address", `value="onetoomany"`)
+	if u, _ := models.UserByName(ts.db, "onetoomany"); u != nil {
+		t.Fatal("the refused account was created")
+	}
+	ts.now = ts.now.Add(61 * time.Minute)
+	if res := c.post("/signup", url.Values{"username": {"onetoomany"}, "password": {"a long enough pw"}, "password_confirm": {"a long enough pw"}}); res.status != http.StatusSeeOther {
+		t.Fatalf("after the hour: %d", res.status)
 	}
 }
