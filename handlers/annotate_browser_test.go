@@ -80,4 +80,10 @@ func TestBrowserAnnotateSelection(t *testing.T) {
 		t.Errorf("permalink highlight reads %q", got)
 	}
 	runAxe(t, ctx, "annotation permalink")
+
+	visit(t, ctx, ts.URL+"/search?q=woerner", http.StatusOK)
+	if hits := read(t, ctx, "count search results", chromedp.Evaluate[int](`document.querySelectorAll('.search-hits li').length`)); hits < 2 {
+		t.Errorf("search found %d results, want the passage and the note", hits)
+	}
+	runAxe(t, ctx, "search results")
 }

@@ -38,6 +38,7 @@ func samplePageData(ts *testServer) map[string]any {
 	composer := newComposer(doc, &passages[0])
 	pages := map[string]any{
 		"library":            libraryPage{Documents: docs},
+		"search":             searchPage{Query: "NATO", Results: models.SearchResults{Documents: docs}},
 		"document":           documentPage{Document: doc, Revision: rev, Passages: views, Revisions: revs, IsCurrent: true, Kinds: models.Kinds, Sort: "newest"},
 		"annotation":         annotationPage{Document: doc, Passages: views[:2], Focus: 1, Thread: thread, Target: ann.ID, Composer: composer},
 		"annotation_form":    composer,

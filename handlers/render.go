@@ -138,6 +138,12 @@ func (a *App) templateFuncs() template.FuncMap {
 		"when":    when,
 		"lower":   strings.ToLower,
 		"excerpt": func(md string) string { return markup.Plain(md, 240) },
+		"excerptText": func(text string, n int) string {
+			if r := []rune(text); len(r) > n {
+				return string(r[:n-1]) + "…"
+			}
+			return text
+		},
 		"inlineComposer": func(doc *models.Document) composerPage {
 			p := newComposer(doc, &models.Passage{})
 			p.ID = "inline"

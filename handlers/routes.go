@@ -76,6 +76,7 @@ func (a *App) routes(e *echo.Echo) {
 	s.GET("/inbox", a.inboxShow, a.requireUser)
 	s.POST("/inbox/read", a.inboxRead, a.requireUser)
 	s.GET("/users/:name", a.userShow)
+	s.GET("/search", a.searchShow)
 
 	// Classes and assignments: for their members only, everyone else gets a
 	// 404; the class's role (student, educator) is checked in the handler.
