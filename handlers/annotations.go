@@ -108,10 +108,6 @@ func (a *App) annotationCreate(c echo.Context) error {
 		return err
 	}
 	in := annotationForm(c)
-	p, err := a.currentPassage(doc, in.Passage)
-	if err != nil {
-		return err
-	}
 	verdict, err := a.screen(c, u, doc.ID, nil, in)
 	if err != nil {
 		return err
@@ -120,6 +116,12 @@ func (a *App) annotationCreate(c echo.Context) error {
 	ann, err := models.CreateAnnotation(a.db, u, doc, in, verdict.Status)
 	var fe models.FieldErrors
 	if errors.As(err, &fe) {
+		// The passage is looked up only now: a post for a passage that
+		// does not exist is a 400, a form to correct a 422.
+		p, perr := a.currentPassage(doc, in.Passage)
+		if perr != nil {
+			return perr
+		}
 		return a.renderForm(c, "annotation_form", "Annotate passage "+strconv.Itoa(p.Number), fe, newComposer(doc, p))
 	}
 	if err != nil {

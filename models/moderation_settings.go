@@ -40,17 +40,13 @@ type BlockedTerm struct {
 // Premoderated tells whether the whole site, and whether the document, is
 // on pre-moderation.
 func Premoderated(db *gorm.DB, docID uint) (site, doc bool, err error) {
-	var s ModerationSetting
-	if err = db.Where("name = ?", settingPremoderateSite).Limit(1).Find(&s).Error; err != nil {
-		return false, false, err
+	var row struct {
+		Site *string
+		Doc  int64
 	}
-	site = s.Value == "on"
-	if docID != 0 {
-		var n int64
-		err = db.Model(&PremoderatedDocument{}).Where("document_id = ?", docID).Count(&n).Error
-		doc = n > 0
-	}
-	return site, doc, err
+	err = db.Raw(`SELECT (SELECT value FROM moderation_settings WHERE name = ?) AS site,
+		(SELECT COUNT(*) FROM premoderated_documents WHERE document_id = ?) AS doc`, settingPremoderateSite, docID).Scan(&row).Error
+	return row.Site != nil && *row.Site == "on", row.Doc > 0, err
 }
 
 // SetSitePremoderation turns pre-moderation of the whole site on or off,
