@@ -157,30 +157,32 @@ type reviewPage struct {
 
 func (p reviewPage) PointsText() string { return pointsText(p.Points) }
 
-// studentOf loads the student named by :uid, who must be in the class.
-func (a *App) studentOf(c echo.Context, class *models.Class) (*models.User, error) {
+// taughtStudent loads the assignment the current user teaches and the
+// student named by :uid, who must be in its class.
+func (a *App) taughtStudent(c echo.Context) (*models.Assignment, *models.Class, *models.User, error) {
+	as, class, err := a.taughtAssignment(c)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	uid, err := idParam(c, "uid")
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	role, err := models.MembershipOf(a.db, class.ID, uid)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	if role != models.MemberStudent {
-		return nil, models.ErrNotFound
+		return nil, nil, nil, models.ErrNotFound
 	}
-	return models.UserByID(a.db, uid)
+	student, err := models.UserByID(a.db, uid)
+	return as, class, student, err
 }
 
 // assignmentReview shows an educator one student's work, to give feedback
 // and points.
 func (a *App) assignmentReview(c echo.Context) error {
-	as, class, err := a.taughtAssignment(c)
-	if err != nil {
-		return err
-	}
-	student, err := a.studentOf(c, class)
+	as, class, student, err := a.taughtStudent(c)
 	if err != nil {
 		return err
 	}
@@ -203,11 +205,7 @@ func (a *App) renderReview(c echo.Context, as *models.Assignment, class *models.
 }
 
 func (a *App) assignmentPoints(c echo.Context) error {
-	as, class, err := a.taughtAssignment(c)
-	if err != nil {
-		return err
-	}
-	student, err := a.studentOf(c, class)
+	as, class, student, err := a.taughtStudent(c)
 	if err != nil {
 		return err
 	}
@@ -234,11 +232,7 @@ func reviewPath(assignmentID, studentID uint) string {
 // feedbackCreate stores an educator's private feedback on one of a
 // student's annotations for the assignment.
 func (a *App) feedbackCreate(c echo.Context) error {
-	as, class, err := a.taughtAssignment(c)
-	if err != nil {
-		return err
-	}
-	student, err := a.studentOf(c, class)
+	as, class, student, err := a.taughtStudent(c)
 	if err != nil {
 		return err
 	}
