@@ -169,11 +169,7 @@ func etagMatches(header, etag string) bool {
 type documentEditPage struct{ Document *models.Document }
 
 func (a *App) documentEditShow(c echo.Context) error {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	doc, err := models.DocumentByID(a.db, id)
+	doc, err := a.documentParam(c)
 	if err != nil {
 		return err
 	}
@@ -184,17 +180,13 @@ func (a *App) documentEditShow(c echo.Context) error {
 }
 
 func (a *App) documentEditSubmit(c echo.Context) error {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	doc, err := models.DocumentByID(a.db, id)
+	doc, err := a.documentParam(c)
 	if err != nil {
 		return err
 	}
 	meta := models.DocumentMeta{Title: c.FormValue("title"), Author: c.FormValue("author"),
 		SourceURL: c.FormValue("source_url"), PublishedOn: c.FormValue("published_on")}
-	err = models.UpdateDocumentMeta(a.db, id, meta)
+	err = models.UpdateDocumentMeta(a.db, doc.ID, meta)
 	var fe models.FieldErrors
 	if errors.As(err, &fe) {
 		return a.renderForm(c, "document_edit", "Edit "+doc.Title, fe, documentEditPage{Document: doc})
@@ -203,7 +195,7 @@ func (a *App) documentEditSubmit(c echo.Context) error {
 		return err
 	}
 	a.setFlash(c, "Saved.")
-	return redirect(c, fmt.Sprintf("/documents/%d", id))
+	return redirect(c, fmt.Sprintf("/documents/%d", doc.ID))
 }
 
 type importPage struct{ MaxMB int }

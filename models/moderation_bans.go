@@ -20,16 +20,9 @@ func CanBan(mod, u *User) bool {
 // Ban bars a user until a moment, or for good when until is nil: their
 // sessions end at once and their notes awaiting review go to spam.
 func Ban(db *gorm.DB, mod *User, userID uint, until *time.Time, note string, now time.Time) (*Decision, error) {
-	note, err := cleanNote(note)
+	note, u, err := banTarget(db, mod, userID, note)
 	if err != nil {
 		return nil, err
-	}
-	u, err := UserByID(db, userID)
-	if err != nil {
-		return nil, err
-	}
-	if !CanBan(mod, u) {
-		return nil, ErrForbidden
 	}
 	end := BannedForever
 	if until != nil {
@@ -65,18 +58,28 @@ func Ban(db *gorm.DB, mod *User, userID uint, until *time.Time, note string, now
 	return d, err
 }
 
-// Unban lifts a ban early.
-func Unban(db *gorm.DB, mod *User, userID uint, note string, now time.Time) (*Decision, error) {
+// banTarget checks a moderator's note and that they may ban or unban the
+// user, and loads the user.
+func banTarget(db *gorm.DB, mod *User, userID uint, note string) (string, *User, error) {
 	note, err := cleanNote(note)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	u, err := UserByID(db, userID)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	if !CanBan(mod, u) {
-		return nil, ErrForbidden
+		return "", nil, ErrForbidden
+	}
+	return note, u, nil
+}
+
+// Unban lifts a ban early.
+func Unban(db *gorm.DB, mod *User, userID uint, note string, now time.Time) (*Decision, error) {
+	note, u, err := banTarget(db, mod, userID, note)
+	if err != nil {
+		return nil, err
 	}
 	if !u.IsBanned(now) {
 		return nil, fmt.Errorf("%w: %s is not banned", ErrConflict, u.Username)

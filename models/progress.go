@@ -74,6 +74,20 @@ type WorkItem struct {
 	CreatedAt     time.Time
 }
 
+// studentsWork loads the class's students and what counts of their work.
+func studentsWork(db *gorm.DB, a *Assignment) ([]RosterEntry, []WorkItem, error) {
+	students, err := Students(db, a.ClassID)
+	if err != nil || len(students) == 0 {
+		return students, nil, err
+	}
+	ids := make([]uint, len(students))
+	for i, s := range students {
+		ids[i] = s.UserID
+	}
+	work, err := classWork(db, a, ids)
+	return students, work, err
+}
+
 // classWork loads what counts for an assignment: published, undeleted
 // annotations and replies shared with the class on its reading, since it
 // opened, by the given authors (all authors when nil).
@@ -224,16 +238,8 @@ func (r StudentRow) PointsText() string {
 // AssignmentTable measures every student of the class on the assignment,
 // by name.
 func AssignmentTable(db *gorm.DB, a *Assignment, now time.Time) ([]StudentRow, error) {
-	students, err := Students(db, a.ClassID)
+	students, work, err := studentsWork(db, a)
 	if err != nil || len(students) == 0 {
-		return nil, err
-	}
-	ids := make([]uint, len(students))
-	for i, s := range students {
-		ids[i] = s.UserID
-	}
-	work, err := classWork(db, a, ids)
-	if err != nil {
 		return nil, err
 	}
 	byAuthor := map[uint][]WorkItem{}
@@ -284,15 +290,7 @@ func Heat(db *gorm.DB, a *Assignment) ([]HeatRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	students, err := Students(db, a.ClassID)
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]uint, len(students))
-	for i, s := range students {
-		ids[i] = s.UserID
-	}
-	work, err := classWork(db, a, ids)
+	_, work, err := studentsWork(db, a)
 	if err != nil {
 		return nil, err
 	}
