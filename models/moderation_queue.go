@@ -42,19 +42,6 @@ type QueueCounts struct {
 // Total is what the navigation shows.
 func (q QueueCounts) Total() int64 { return q.Pending + q.Flagged + q.Spam }
 
-// Of returns one queue's count (removed notes are not counted).
-func (q QueueCounts) Of(name Queue) int64 {
-	switch name {
-	case QueuePending:
-		return q.Pending
-	case QueueFlagged:
-		return q.Flagged
-	case QueueSpam:
-		return q.Spam
-	}
-	return 0
-}
-
 // queueScope is the notes of one queue that the moderator may see.
 func queueScope(mod *User, q Queue) func(*gorm.DB) *gorm.DB {
 	return func(db *gorm.DB) *gorm.DB {
@@ -360,15 +347,6 @@ func DecisionsAbout(db *gorm.DB, annotationID uint) ([]Decision, error) {
 	err := db.Preload("Moderator", func(db *gorm.DB) *gorm.DB { return db.Select("id", "username") }).
 		Where("annotation_id = ?", annotationID).Order("id").Find(&out).Error
 	return out, err
-}
-
-// DecisionByID loads one log entry.
-func DecisionByID(db *gorm.DB, id uint) (*Decision, error) {
-	var d Decision
-	if err := db.First(&d, id).Error; err != nil {
-		return nil, notFound(err)
-	}
-	return &d, nil
 }
 
 // RecentDecisionsBy lists a moderator's latest decisions on notes that
