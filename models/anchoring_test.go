@@ -89,12 +89,12 @@ func TestSerialPoolWaitIsBounded(t *testing.T) {
 	if waited := time.Since(start); waited < 40*time.Millisecond || waited > 2*time.Second {
 		t.Fatalf("waited %v", waited)
 	}
-	if err := held.(*serialTx).Rollback(); err != nil {
+	if err := held.(*txPoolTx).Rollback(); err != nil {
 		t.Fatal(err)
 	}
 	next, err := pool.BeginTx(t.Context(), nil)
 	if err != nil {
 		t.Fatalf("after the first ended: %v", err)
 	}
-	next.(*serialTx).Commit()
+	next.(*txPoolTx).Commit()
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
@@ -38,13 +40,17 @@ func Open(opts Options) (*gorm.DB, error) {
 		NowFunc:     func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
 	}
 	var db *gorm.DB
-	var err error
 	if IsPostgresURL(opts.DatabaseURL) {
-		db, err = gorm.Open(postgres.Open(opts.DatabaseURL), cfg)
+		pgCfg, err := pgx.ParseConfig(opts.DatabaseURL)
 		if err != nil {
+			return nil, fmt.Errorf("DATABASE_URL: %w", err)
+		}
+		sqlDB := stdlib.OpenDB(*pgCfg)
+		db, err = gorm.Open(postgres.New(postgres.Config{Conn: newTxPool(sqlDB)}), cfg)
+		if err != nil {
+			sqlDB.Close()
 			return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
 		}
-		sqlDB, _ := db.DB()
 		sqlDB.SetMaxOpenConns(20)
 		sqlDB.SetMaxIdleConns(10)
 		sqlDB.SetConnMaxLifetime(30 * time.Minute)
