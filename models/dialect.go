@@ -3,14 +3,9 @@ package models
 // This file holds the only SQL that differs between SQLite and PostgreSQL.
 
 import (
-	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
-	"sync"
-	"time"
 
 	"gorm.io/gorm"
 )
@@ -68,99 +63,3 @@ func inStrings(db *gorm.DB, column string, values []string) (string, any) {
 }
 
 var pgArrayEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
-
-// txPool is the connection pool GORM sees. It does two things database/sql
-// and GORM do not do on their own.
-//
-// It prepares a transaction's statements on the pool (see txPoolTx.PrepareContext).
-//
-// With a slot (SQLite), it lets one transaction at a time in. SQLite has a
-// single writer anyway; without this, concurrent writers collide on the
-// database lock and back off in SQLite's busy handler, sleeping for
-// milliseconds while the lock is already free. Queries outside transactions
-// are not held up.
-type txPool struct {
-	*sql.DB
-	slot chan struct{} // nil: transactions run side by side (PostgreSQL)
-	wait time.Duration
-}
-
-// newSerialPool serialises transactions, waiting up to wait for the slot.
-func newSerialPool(db *sql.DB, wait time.Duration) *txPool {
-	return &txPool{DB: db, slot: make(chan struct{}, 1), wait: wait}
-}
-
-// newTxPool lets transactions run side by side.
-func newTxPool(db *sql.DB) *txPool { return &txPool{DB: db} }
-
-// BeginTx waits for the slot, if there is one, as long as SQLite's busy
-// timeout would have.
-func (p *txPool) BeginTx(ctx context.Context, opts *sql.TxOptions) (gorm.ConnPool, error) {
-	if p.slot != nil {
-		timer := time.NewTimer(p.wait)
-		defer timer.Stop()
-		select {
-		case p.slot <- struct{}{}:
-		case <-timer.C:
-			return nil, errors.New("database is busy: another transaction held it too long")
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
-	tx, err := p.DB.BeginTx(ctx, opts)
-	if err != nil {
-		if p.slot != nil {
-			<-p.slot
-		}
-		return nil, err
-	}
-	return &txPoolTx{Tx: tx, pool: p}, nil
-}
-
-// GetDBConn gives GORM the pool for db.DB().
-func (p *txPool) GetDBConn() (*sql.DB, error) { return p.DB, nil }
-
-type txPoolTx struct {
-	*sql.Tx
-	pool *txPool
-	once sync.Once
-}
-
-// poolPrepareWait bounds how long a transaction waits for a free connection
-// to prepare a statement on before preparing it on its own.
-const poolPrepareWait = time.Second
-
-// PrepareContext prepares query on the pool rather than on the
-// transaction's connection. GORM keeps the first statement it prepares for
-// a query and hands it to every later transaction; a statement prepared by
-// a transaction belongs to that transaction, and database/sql prepares it
-// again on every later use (a tenth of a millisecond on SQLite for each
-// statement of each write, a round trip on PostgreSQL). A pool statement is
-// prepared once per connection and reused. If no connection comes free
-// quickly (every one held by a transaction), the statement is prepared on
-// the transaction's own: slower later, never stuck.
-func (t *txPoolTx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
-	wait, cancel := context.WithTimeout(ctx, poolPrepareWait)
-	defer cancel()
-	stmt, err := t.pool.DB.PrepareContext(wait, query)
-	if err == nil || ctx.Err() != nil {
-		return stmt, err
-	}
-	return t.Tx.PrepareContext(ctx, query)
-}
-
-func (t *txPoolTx) release() {
-	if t.pool.slot != nil {
-		t.once.Do(func() { <-t.pool.slot })
-	}
-}
-
-func (t *txPoolTx) Commit() error {
-	defer t.release()
-	return t.Tx.Commit()
-}
-
-func (t *txPoolTx) Rollback() error {
-	defer t.release()
-	return t.Tx.Rollback()
-}
