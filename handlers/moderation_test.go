@@ -69,7 +69,7 @@ func (c *client) compose(doc uint, p int, form url.Values) (uint, response) {
 
 var stampInput = regexp.MustCompile(`name="rendered" value="([^"]+)"`)
 
-func stampOf(t *testing.T, body string) string {
+func stampOf(t testing.TB, body string) string {
 	t.Helper()
 	m := stampInput.FindStringSubmatch(body)
 	if m == nil {

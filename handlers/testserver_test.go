@@ -26,13 +26,13 @@ import (
 // httptest, with a clock tests can move.
 type testServer struct {
 	*httptest.Server
-	t   *testing.T
+	t   testing.TB
 	db  *gorm.DB
 	app *App
 	now time.Time
 }
 
-func newTestServer(t *testing.T) *testServer {
+func newTestServer(t testing.TB) *testServer {
 	t.Helper()
 	db := modeltest.Open(t)
 	if _, err := models.SeedSamples(db); err != nil {
