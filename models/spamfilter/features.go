@@ -100,21 +100,37 @@ func Features(text string) []string {
 	add := func(f string) { set[f] = struct{}{} }
 
 	// E-mail addresses go first, or their domains would pass for links.
-	if emailPattern.MatchString(clean) {
+	// (Each pattern is only run on text that holds the characters it
+	// needs: most comments have no address, link, phone number or money.)
+	if strings.IndexByte(clean, '@') >= 0 && emailPattern.MatchString(clean) {
 		add("has-email")
 		clean = emailPattern.ReplaceAllString(clean, " ")
 	}
-	urls := urlPattern.FindAllString(clean, -1)
+	// The text with each URL replaced by one <url> word: random URL paths
+	// do not become words (the hosts were already recorded), but where a
+	// link stands is kept, so "check out <url>", "<url> subscribe" and a
+	// message opening with a link are features like any phrase.
+	prose := clean
+	var urls []string
+	if strings.ContainsAny(clean, ".:") { // every URL the pattern knows has one
+		var b strings.Builder
+		last := 0
+		for _, m := range urlPattern.FindAllStringIndex(clean, -1) {
+			urls = append(urls, clean[m[0]:m[1]])
+			b.WriteString(clean[last:m[0]])
+			b.WriteString(" " + string(urlMark) + " ")
+			last = m[1]
+		}
+		if urls != nil {
+			b.WriteString(clean[last:])
+			prose = b.String()
+		}
+	}
 	urls = append(urls, hrefs...)
 	for _, u := range urls {
 		urlFeatures(u, add)
 	}
 	links := countLinks(urls)
-	// The text with each URL replaced by one <url> word: random URL paths
-	// do not become words (the hosts were already recorded), but where a
-	// link stands is kept, so "check out <url>", "<url> subscribe" and a
-	// message opening with a link are features like any phrase.
-	prose := urlPattern.ReplaceAllString(clean, " "+string(urlMark)+" ")
 
 	wordFeatures(prose, add)
 	shapeFeatures(clean, prose, links, add)
@@ -135,7 +151,11 @@ func plainText(text string) (string, []string) {
 	}
 	text = strings.ToValidUTF8(text, " ")
 	var hrefs []string
-	for _, m := range hrefPattern.FindAllStringSubmatch(text, -1) {
+	var found [][]string
+	if strings.IndexByte(text, '=') >= 0 { // no "href=" without one
+		found = hrefPattern.FindAllStringSubmatch(text, -1)
+	}
+	for _, m := range found {
 		target := html.UnescapeString(strings.TrimSpace(m[1] + m[2] + m[3]))
 		// Only links leading off the page; "mailto:" and "#top" are not.
 		lower := strings.ToLower(target)
@@ -144,7 +164,9 @@ func plainText(text string) (string, []string) {
 		}
 	}
 	// Tags go before entities are decoded, so "&lt;b&gt;" stays visible text.
-	text = tagPattern.ReplaceAllString(text, " ")
+	if strings.IndexByte(text, '<') >= 0 {
+		text = tagPattern.ReplaceAllString(text, " ")
+	}
 	text = html.UnescapeString(text)
 	text = invisible.Replace(text)
 	return text, hrefs
@@ -363,16 +385,18 @@ func shapeFeatures(clean, prose string, links int, add func(string)) {
 	if symbols > 0 {
 		add("has-emoji")
 	}
-	if phonePattern.MatchString(thousands.ReplaceAllString(prose, " ")) {
+	// The patterns' \d is ASCII, which unicode.IsDigit counts too: a phone
+	// number needs seven digits, a price one.
+	if digits >= 7 && phonePattern.MatchString(thousands.ReplaceAllString(prose, " ")) {
 		add("has-phone-number")
 	}
-	if moneyPattern.MatchString(strings.ToLower(prose)) {
+	if digits > 0 && moneyPattern.MatchString(strings.ToLower(prose)) {
 		add("has-money")
 	}
-	if mentionPatt.MatchString(prose) {
+	if strings.IndexByte(prose, '@') >= 0 && mentionPatt.MatchString(prose) {
 		add("has-mention")
 	}
-	if hashtagPatt.MatchString(prose) {
+	if strings.IndexByte(prose, '#') >= 0 && hashtagPatt.MatchString(prose) {
 		add("has-hashtag")
 	}
 }
