@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -20,12 +21,16 @@ type SpamFeature struct {
 }
 
 // SpamTotal is the spam model's single row of message totals, with the
-// feature vocabulary the counts were learnt under.
+// feature vocabulary the counts were learnt under and a generation that
+// every change to the model increments, in the transaction that makes it.
+// The row is never deleted, so the generation only grows: counts read at a
+// generation hold for as long as the generation stays.
 type SpamTotal struct {
 	ID             uint  `gorm:"primaryKey;autoIncrement:false"`
 	SpamDocs       int64 `gorm:"not null;default:0"`
 	HamDocs        int64 `gorm:"not null;default:0"`
 	FeatureVersion int   `gorm:"not null;default:0"`
+	Generation     int64 `gorm:"not null;default:0"`
 }
 
 const spamTotalsRow = 1
@@ -58,60 +63,169 @@ func NewClassifier(db *gorm.DB) *spamfilter.Classifier { return spamfilter.New(N
 // under another feature vocabulary count as nothing: the classifier then
 // says it is untrained instead of scoring with meaningless counts.
 func (s *SpamStore) Totals() (int64, int64, error) {
-	spam, ham, _, err := s.read(nil, true)
+	spam, ham, _, _, err := s.read(nil, true)
 	return spam, ham, err
 }
 
 // Lookup returns the counts of the known features among features.
 func (s *SpamStore) Lookup(features []string) (map[string]spamfilter.Counts, error) {
-	_, _, counts, err := s.read(features, false)
+	_, _, counts, _, err := s.read(features, false)
 	return counts, err
 }
 
-// Snapshot reads the totals and the features' counts in one statement,
-// which is what keeps scoring a note under a millisecond.
+// Snapshot returns the totals and the features' counts as of one state of
+// the model. Outside a transaction it reads the model's generation and
+// totals (one row), and takes the counts it has already read at that
+// generation from memory; what it lacks it reads with the generation in
+// one statement. A change made by any process sharing the database moves
+// the generation, so the counts in memory are always those stored.
 func (s *SpamStore) Snapshot(features []string) (int64, int64, map[string]spamfilter.Counts, error) {
-	return s.read(features, true)
+	cache := s.cache()
+	if cache == nil {
+		spamDocs, hamDocs, counts, _, err := s.read(features, true)
+		return spamDocs, hamDocs, counts, err
+	}
+	var head struct {
+		SpamDocs, HamDocs, Generation int64
+		FeatureVersion                int
+	}
+	if err := s.db.Raw("SELECT spam_docs, ham_docs, generation, feature_version FROM spam_totals WHERE id = ?", spamTotalsRow).
+		Scan(&head).Error; err != nil {
+		return 0, 0, nil, err
+	}
+	if head.FeatureVersion != spamfilter.FeatureVersion {
+		return 0, 0, map[string]spamfilter.Counts{}, nil // untrained, or another vocabulary
+	}
+	counts, missing := cache.get(head.Generation, features)
+	if len(missing) == 0 {
+		return head.SpamDocs, head.HamDocs, counts, nil
+	}
+	spamDocs, hamDocs, read, generation, err := s.read(missing, true)
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	if generation != head.Generation {
+		// The model changed between the two reads: read everything at
+		// the new generation, which the cache then starts from.
+		if spamDocs, hamDocs, read, generation, err = s.read(features, true); err != nil {
+			return 0, 0, nil, err
+		}
+		missing, counts = features, read
+	} else {
+		for f, c := range read {
+			counts[f] = c
+		}
+	}
+	cache.put(generation, missing, read)
+	return spamDocs, hamDocs, counts, nil
+}
+
+// spamCache holds counts read at one generation of the model, for one
+// database (every store on the same pool shares it).
+type spamCache struct {
+	mu         sync.Mutex
+	generation int64
+	counts     map[string]spamfilter.Counts // zero for a feature the model lacks
+}
+
+// maxCachedFeatures bounds the memory the cache takes (some 100 bytes a
+// feature); past it the cache starts again.
+const maxCachedFeatures = 200_000
+
+var spamCaches sync.Map // *sql.DB → *spamCache
+
+// cache returns the database's cache, or nil inside a transaction, whose
+// reads may see its own changes that are not committed (and may never be).
+func (s *SpamStore) cache() *spamCache {
+	if _, inTx := s.db.Statement.ConnPool.(gorm.TxCommitter); inTx {
+		return nil
+	}
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return nil
+	}
+	c, _ := spamCaches.LoadOrStore(sqlDB, &spamCache{generation: -1})
+	return c.(*spamCache)
+}
+
+// get returns the cached counts of features at generation, and the
+// features it does not hold.
+func (c *spamCache) get(generation int64, features []string) (map[string]spamfilter.Counts, []string) {
+	counts := make(map[string]spamfilter.Counts, len(features))
+	var missing []string
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.generation != generation {
+		return counts, features
+	}
+	for _, f := range features {
+		n, ok := c.counts[f]
+		switch {
+		case !ok:
+			missing = append(missing, f)
+		case n != spamfilter.Counts{}:
+			counts[f] = n
+		}
+	}
+	return counts, missing
+}
+
+// put records the counts of features read at generation; a feature absent
+// from read is one the model lacks.
+func (c *spamCache) put(generation int64, features []string, read map[string]spamfilter.Counts) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if generation < c.generation {
+		return // a slower reader of an older model
+	}
+	if generation != c.generation || len(c.counts)+len(features) > maxCachedFeatures {
+		c.generation, c.counts = generation, make(map[string]spamfilter.Counts, len(features))
+	}
+	for _, f := range features {
+		c.counts[f] = read[f]
+	}
 }
 
 // read runs one query for the features' counts and, when asked, the
-// totals row (the row whose kind is 1). Rows are scanned by hand: this is
-// the one query on the path of every post.
-func (s *SpamStore) read(features []string, totals bool) (spamDocs, hamDocs int64, counts map[string]spamfilter.Counts, err error) {
+// totals row (the row whose kind is 1) with the model's generation, all
+// from one state of the model. Rows are scanned by hand: this is on the
+// path of every post.
+func (s *SpamStore) read(features []string, totals bool) (spamDocs, hamDocs int64, counts map[string]spamfilter.Counts, generation int64, err error) {
 	counts = make(map[string]spamfilter.Counts, len(features))
+	generation = -1
 	var parts []string
 	var args []any
 	if len(features) > 0 {
 		cond, list := inStrings(s.db, "feature", features)
-		parts = append(parts, "SELECT 0, feature, spam, ham FROM spam_features WHERE "+cond)
+		parts = append(parts, "SELECT 0, feature, spam, ham, 0 FROM spam_features WHERE "+cond)
 		args = append(args, list)
 	}
 	if totals {
-		parts = append(parts, "SELECT 1, '', spam_docs, ham_docs FROM spam_totals WHERE id = ? AND feature_version = ?")
+		parts = append(parts, "SELECT 1, '', spam_docs, ham_docs, generation FROM spam_totals WHERE id = ? AND feature_version = ?")
 		args = append(args, spamTotalsRow, spamfilter.FeatureVersion)
 	}
 	if len(parts) == 0 {
-		return 0, 0, counts, nil
+		return 0, 0, counts, generation, nil
 	}
 	rows, err := s.db.Raw(strings.Join(parts, " UNION ALL "), args...).Rows()
 	if err != nil {
-		return 0, 0, nil, err
+		return 0, 0, nil, 0, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var kind int
 		var feature string
-		var spam, ham int64
-		if err := rows.Scan(&kind, &feature, &spam, &ham); err != nil {
-			return 0, 0, nil, err
+		var spam, ham, gen int64
+		if err := rows.Scan(&kind, &feature, &spam, &ham, &gen); err != nil {
+			return 0, 0, nil, 0, err
 		}
 		if kind == 1 {
-			spamDocs, hamDocs = spam, ham
+			spamDocs, hamDocs, generation = spam, ham, gen
 		} else {
 			counts[feature] = spamfilter.Counts{Spam: spam, Ham: ham}
 		}
 	}
-	return spamDocs, hamDocs, counts, rows.Err()
+	return spamDocs, hamDocs, counts, generation, rows.Err()
 }
 
 // Add adds delta to each feature's spam or ham counter and to the matching
@@ -169,7 +283,7 @@ func addTotal(tx *gorm.DB, col string, delta int64) error {
 		return err
 	}
 	res := tx.Model(&SpamTotal{}).Where("id = ? AND feature_version = ? AND "+col+" + ? >= 0", spamTotalsRow, spamfilter.FeatureVersion, delta).
-		UpdateColumn(col, gorm.Expr(col+" + ?", delta))
+		UpdateColumns(map[string]any{col: gorm.Expr(col+" + ?", delta), "generation": gorm.Expr("generation + 1")})
 	if res.Error != nil {
 		return res.Error
 	}
@@ -249,7 +363,11 @@ func ResetSpamModel(db *gorm.DB) error {
 		if err := all.Delete(&SpamFeature{}).Error; err != nil {
 			return err
 		}
-		if err := all.Delete(&SpamTotal{}).Error; err != nil {
+		// The totals row stays, emptied, so that the generation keeps
+		// growing and no cached count of the old model can pass for the new.
+		err := all.Model(&SpamTotal{}).UpdateColumns(map[string]any{"spam_docs": 0, "ham_docs": 0,
+			"feature_version": spamfilter.FeatureVersion, "generation": gorm.Expr("generation + 1")}).Error
+		if err != nil {
 			return err
 		}
 		// Decisions no longer have anything to unlearn.

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"margin/models"
 	"margin/models/modeltest"
 	"margin/models/spamfilter"
@@ -136,9 +138,57 @@ func TestMergeAndResetSpamModel(t *testing.T) {
 	if err := models.ResetSpamModel(db); err != nil {
 		t.Fatal(err)
 	}
-	if info, _ := models.SpamModelInfo(db); info != (models.SpamModelStats{}) {
+	if info, _ := models.SpamModelInfo(db); info != (models.SpamModelStats{FeatureVersion: spamfilter.FeatureVersion}) {
 		t.Fatalf("after reset: %+v", info)
 	}
+}
+
+// Two instances share one database, each with the counts it has read in
+// memory: whatever one learns, unlearns or resets, the other's next score
+// is the score of the stored model, as a store that keeps nothing in
+// memory gives it.
+func TestSpamScoresExactAcrossInstances(t *testing.T) {
+	dbs := modeltest.OpenShared(t, 2)
+	scorer, learner := models.NewClassifier(dbs[0]), models.NewClassifier(dbs[1])
+	texts := []string{"Check out my channel and subscribe http://bit.ly/promo", "Compare article 5 with the Rio treaty of 1947.",
+		"free gift cards for everyone who subscribes", "Who drafted this article?"}
+	check := func(stage string) {
+		t.Helper()
+		for _, text := range texts {
+			for range 2 { // the second time from memory
+				got, _, err := scorer.Score(text)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// A store inside a transaction keeps nothing in memory.
+				var want float64
+				dbs[0].Transaction(func(tx *gorm.DB) error {
+					want, _, err = models.NewClassifier(tx).Score(text)
+					return err
+				})
+				if got != want {
+					t.Errorf("%s: %q scored %v, the stored model gives %v", stage, text, got, want)
+				}
+			}
+		}
+	}
+	check("untrained")
+	if err := learner.LearnAll(spamExamples); err != nil {
+		t.Fatal(err)
+	}
+	check("trained")
+	learner.Learn("free gift cards for everyone who subscribes", true)
+	check("after learning a spam")
+	learner.Unlearn("free gift cards for everyone who subscribes", true)
+	learner.Learn("free gift cards for everyone who subscribes", false)
+	check("after a changed verdict")
+	if err := models.ResetSpamModel(dbs[1]); err != nil {
+		t.Fatal(err)
+	}
+	check("after reset")
+	learner.Learn("Who drafted this article?", true)
+	learner.Learn("Compare article 5 with the Rio treaty of 1947.", false)
+	check("retrained")
 }
 
 // Counts learnt under another feature vocabulary are not used, and not

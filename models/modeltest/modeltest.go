@@ -37,14 +37,40 @@ var schemaSeq atomic.Int64
 // Open returns a migrated database that only this test uses.
 func Open(t testing.TB) *gorm.DB {
 	t.Helper()
+	return OpenShared(t, 1)[0]
+}
+
+// OpenShared returns n handles, each with a pool of its own, on one
+// migrated database that only this test uses: n Margin instances sharing
+// a database.
+func OpenShared(t testing.TB, n int) []*gorm.DB {
+	t.Helper()
+	var opts models.Options
 	if UsePostgres() {
 		base := PostgresURL(t)
 		if base == "" {
 			t.Fatal("MARGIN_TEST_DB=postgres needs MARGIN_TEST_POSTGRES=postgres://...")
 		}
-		return OpenPostgres(t, base)
+		opts.DatabaseURL = WithSearchPath(base, newSchema(t, base))
+	} else {
+		opts.DataDir = t.TempDir()
 	}
-	db, err := models.Open(models.Options{DataDir: t.TempDir()})
+	handles := make([]*gorm.DB, n)
+	for i := range handles {
+		db, err := models.Open(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { models.Close(db) })
+		handles[i] = db
+	}
+	return handles
+}
+
+// OpenPostgres creates a schema of its own for the test and drops it after.
+func OpenPostgres(t testing.TB, base string) *gorm.DB {
+	t.Helper()
+	db, err := models.Open(models.Options{DatabaseURL: WithSearchPath(base, newSchema(t, base))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,8 +78,8 @@ func Open(t testing.TB) *gorm.DB {
 	return db
 }
 
-// OpenPostgres creates a schema of its own for the test and drops it after.
-func OpenPostgres(t testing.TB, base string) *gorm.DB {
+// newSchema creates an empty schema that is dropped after the test.
+func newSchema(t testing.TB, base string) string {
 	t.Helper()
 	schema := fmt.Sprintf("t_%d_%d_%d", os.Getpid(), time.Now().UnixNano()%1_000_000_000, schemaSeq.Add(1))
 	admin, err := gorm.Open(postgres.Open(base), &gorm.Config{Logger: logger.Discard})
@@ -67,12 +93,7 @@ func OpenPostgres(t testing.TB, base string) *gorm.DB {
 		admin.Exec("DROP SCHEMA " + schema + " CASCADE")
 		models.Close(admin)
 	})
-	db, err := models.Open(models.Options{DatabaseURL: WithSearchPath(base, schema)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { models.Close(db) })
-	return db
+	return schema
 }
 
 // WithSearchPath points a PostgreSQL URL at one schema.
