@@ -97,6 +97,32 @@ func PremoderatedDocuments(db *gorm.DB) ([]Document, error) {
 	return docs, err
 }
 
+// screeningSettings reads in one statement what screening a note on the
+// document needs of the moderators' settings: whether the site and the
+// document are on pre-moderation, and the blocked terms.
+func screeningSettings(db *gorm.DB, docID uint) (site, doc bool, terms []BlockedTerm, err error) {
+	var rows []struct {
+		K      string
+		Term   string
+		Action Status
+	}
+	err = db.Raw(`SELECT 'term' AS k, term, action FROM blocked_terms
+		UNION ALL SELECT 'site', value, '' FROM moderation_settings WHERE name = ?
+		UNION ALL SELECT 'doc', '', '' FROM premoderated_documents WHERE document_id = ?`,
+		settingPremoderateSite, docID).Scan(&rows).Error
+	for _, r := range rows {
+		switch r.K {
+		case "term":
+			terms = append(terms, BlockedTerm{Term: r.Term, Action: r.Action})
+		case "site":
+			site = r.Term == "on"
+		case "doc":
+			doc = true
+		}
+	}
+	return site, doc, terms, err
+}
+
 // BlockedTerms lists the blocked terms, alphabetically.
 func BlockedTerms(db *gorm.DB) ([]BlockedTerm, error) {
 	var terms []BlockedTerm

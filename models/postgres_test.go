@@ -206,3 +206,24 @@ func parseSample(t *testing.T) *textimport.Document {
 	}
 	return parsed
 }
+
+// Migration 2 drops the index on screenings.author_id that the index on
+// (author_id, created_at) makes redundant, on a database that has it.
+func TestMigrationDropsRedundantScreeningIndex(t *testing.T) {
+	db := modeltest.Open(t)
+	if err := db.Exec("CREATE INDEX idx_screenings_author_id ON screenings (author_id)").Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec("DELETE FROM schema_versions WHERE version >= 2").Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := models.Migrate(db); err != nil {
+		t.Fatal(err)
+	}
+	if db.Migrator().HasIndex(&models.Screening{}, "idx_screenings_author_id") {
+		t.Error("the redundant index is still there")
+	}
+	if !db.Migrator().HasIndex(&models.Screening{}, "idx_screening_author_at") {
+		t.Error("the index on (author_id, created_at) is gone")
+	}
+}

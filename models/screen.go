@@ -100,7 +100,7 @@ type Verdict struct {
 // from the verdicts on it.
 type Screening struct {
 	AnnotationID uint    `gorm:"primaryKey;autoIncrement:false"`
-	AuthorID     uint    `gorm:"not null;index;index:idx_screening_author_at,priority:1"`
+	AuthorID     uint    `gorm:"not null;index:idx_screening_author_at,priority:1"`
 	Score        float64 `gorm:"not null;default:-1"`
 	Reasons      string  `gorm:"type:text"` // one per line
 	BodyHash     string  `gorm:"size:64;index"`
@@ -172,12 +172,14 @@ func Screen(ctx context.Context, db *gorm.DB, cfg ScreenConfig, sub Submission) 
 		return Verdict{}, err
 	}
 	trusted := standing.Approved >= cfg.TrustedAfter && standing.Spam == 0
-	if err := s.rules(db, cfg, sub, trusted); err != nil {
+	site, doc, terms, err := screeningSettings(db, sub.DocumentID)
+	if err != nil {
 		return Verdict{}, err
 	}
-	if err := s.standing(db, cfg, sub, standing, trusted); err != nil {
+	if err := s.rules(db, cfg, sub, terms, trusted); err != nil {
 		return Verdict{}, err
 	}
+	s.standing(cfg, standing, site, doc, trusted)
 	if err := s.classify(db, cfg, ScreenedText(in), trusted); err != nil {
 		return Verdict{}, err
 	}
@@ -214,7 +216,7 @@ func screeningStanding(db *gorm.DB, userID uint, limit int) (Standing, error) {
 }
 
 // rules are the checks that need no model.
-func (s *screen) rules(db *gorm.DB, cfg ScreenConfig, sub Submission, trusted bool) error {
+func (s *screen) rules(db *gorm.DB, cfg ScreenConfig, sub Submission, terms []BlockedTerm, trusted bool) error {
 	if strings.TrimSpace(sub.Honeypot) != "" {
 		s.spam("hidden honeypot field filled in")
 	}
@@ -230,10 +232,6 @@ func (s *screen) rules(db *gorm.DB, cfg ScreenConfig, sub Submission, trusted bo
 		s.hold(plural(n, "link"), true)
 	}
 	if err := s.duplicates(db, cfg, sub, trusted); err != nil {
-		return err
-	}
-	terms, err := BlockedTerms(db)
-	if err != nil {
 		return err
 	}
 	text := ScreenedText(sub.Input)
@@ -290,7 +288,7 @@ func (s *screen) duplicates(db *gorm.DB, cfg ScreenConfig, sub Submission, trust
 
 // standing holds the first notes of new accounts and notes on documents
 // (or a site) under pre-moderation.
-func (s *screen) standing(db *gorm.DB, cfg ScreenConfig, sub Submission, st Standing, trusted bool) error {
+func (s *screen) standing(cfg ScreenConfig, st Standing, site, doc, trusted bool) {
 	switch {
 	case trusted:
 		s.v.Reasons = append(s.v.Reasons, fmt.Sprintf("trusted author (%s approved)", plural(st.Approved, "note")))
@@ -301,16 +299,11 @@ func (s *screen) standing(db *gorm.DB, cfg ScreenConfig, sub Submission, st Stan
 			s.hold(fmt.Sprintf("new account: %d of %d notes approved so far", st.Approved, cfg.NewAccountHeld), false)
 		}
 	}
-	site, doc, err := Premoderated(db, sub.DocumentID)
-	if err != nil {
-		return err
-	}
 	if site {
 		s.hold("the site is on pre-moderation", false)
 	} else if doc {
 		s.hold("this document is on pre-moderation", false)
 	}
-	return nil
 }
 
 // classify asks the classifier. Its score alone holds or, when high,
