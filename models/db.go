@@ -120,5 +120,10 @@ func Close(db *gorm.DB) error {
 	if err != nil {
 		return err
 	}
+	if prepared, ok := db.Statement.ConnPool.(*gorm.PreparedStmtDB); ok {
+		if pool, ok := prepared.ConnPool.(*txPool); ok && pool.grouped {
+			pool.close()
+		}
+	}
 	return sqlDB.Close()
 }

@@ -208,3 +208,24 @@ func TestGroupFailureReachesEveryMember(t *testing.T) {
 		t.Errorf("after the failure: %v", err)
 	}
 }
+
+// TestCloseReleasesTheWriterConnection: the connection grouped
+// transactions run on goes back when the database is closed.
+func TestCloseReleasesTheWriterConnection(t *testing.T) {
+	db, err := Open(Options{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Transaction(func(tx *gorm.DB) error {
+		return tx.Exec("INSERT INTO moderation_settings (name, value, updated_at) VALUES ('x', 'y', CURRENT_TIMESTAMP)").Error
+	}); err != nil {
+		t.Fatal(err)
+	}
+	sqlDB, _ := db.DB()
+	if err := Close(db); err != nil {
+		t.Fatal(err)
+	}
+	if open := sqlDB.Stats().OpenConnections; open != 0 {
+		t.Errorf("%d connections still open after Close", open)
+	}
+}
