@@ -85,8 +85,11 @@ var errBusy = errors.New("database is busy: another transaction held it too long
 
 // BeginTx starts a transaction. On SQLite it waits for its turn as long as
 // SQLite's busy timeout would have, then joins the open SQLite transaction
-// or begins one. The transaction's context only governs the wait: the SQLite
-// transaction is shared, so one member's cancellation must not end it.
+// or begins one. The transaction's context only governs the wait and is
+// not kept by the SQLite transaction, which is shared. (A statement run with
+// a context that is then cancelled would still end the whole group, since
+// SQLite rolls back an interrupted transaction; every member would be told
+// it failed. Margin's queries carry no cancellable context.)
 func (p *txPool) BeginTx(ctx context.Context, opts *sql.TxOptions) (gorm.ConnPool, error) {
 	if !p.grouped {
 		tx, err := p.DB.BeginTx(ctx, opts)
@@ -140,11 +143,13 @@ func (p *txPool) beginOnWriter(ctx context.Context) (*sql.Tx, error) {
 	}
 }
 
-// close gives the writer connection back, so that the pool can close.
+// close gives the writer connection back, so that the pool can close. It
+// waits for its turn like a transaction, and settles a group handed to it.
 func (p *txPool) close() {
 	if err := p.takeTurn(context.Background()); err != nil {
-		return
+		return // held for longer than the busy timeout: the pool closes it
 	}
+	p.settle()
 	if p.writer != nil {
 		p.writer.Close()
 		p.writer = nil
@@ -203,18 +208,26 @@ func (p *txPool) endTurn() {
 		return
 	}
 	p.mu.Unlock()
-	if g != nil {
-		p.open = nil
-		var err error
-		if g.saved > 0 {
-			p.commits.Add(1)
-			err = g.tx.Commit()
-		} else {
-			err = g.tx.Rollback()
-		}
-		g.finish(err)
-	}
+	p.settle()
 	p.passTurn()
+}
+
+// settle commits the open group (or rolls back one whose every member
+// undid its work) and tells its members. Only the turn's holder calls it.
+func (p *txPool) settle() {
+	g := p.open
+	if g == nil {
+		return
+	}
+	p.open = nil
+	var err error
+	if g.saved > 0 {
+		p.commits.Add(1)
+		err = g.tx.Commit()
+	} else {
+		err = g.tx.Rollback()
+	}
+	g.finish(err)
 }
 
 // passTurn gives the turn to the next in line, or frees it.

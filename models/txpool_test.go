@@ -229,3 +229,46 @@ func TestCloseReleasesTheWriterConnection(t *testing.T) {
 		t.Errorf("%d connections still open after Close", open)
 	}
 }
+
+// TestCloseSettlesAGroupHandedToIt: closing while a transaction holds the
+// turn waits for it, commits what it was handed, then releases the writer.
+func TestCloseSettlesAGroupHandedToIt(t *testing.T) {
+	db, pool := groupedDB(t)
+	first, err := pool.BeginTx(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.ExecContext(t.Context(), "INSERT INTO rows (owner) VALUES ('before close')"); err != nil {
+		t.Fatal(err)
+	}
+	closed := make(chan struct{})
+	go func() { pool.close(); close(closed) }()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		pool.mu.Lock()
+		queued := len(pool.queue)
+		pool.mu.Unlock()
+		if queued == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("close never queued")
+		}
+	}
+	committed := make(chan error, 1)
+	go func() { committed <- first.(*txPoolTx).Commit() }()
+	select {
+	case err := <-committed:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the commit handed to close never finished")
+	}
+	<-closed
+	if !rowExists(t, db, "before close") {
+		t.Error("the row committed before close was lost")
+	}
+	if pool.writer != nil {
+		t.Error("close kept the writer connection")
+	}
+}
