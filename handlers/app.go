@@ -90,13 +90,15 @@ func (c *Config) setDefaults() {
 
 // App holds the dependencies every handler uses.
 type App struct {
-	db        *gorm.DB
-	cfg       Config
-	log       *slog.Logger
-	pages     map[string]*template.Template
-	assets    *assets.Set
-	sessions  *sessions.CookieStore
-	pageCache *pageCache
+	db  *gorm.DB
+	cfg Config
+	// sessionCache holds decoded session cookies (see openSession).
+	sessionCache *sessionCache
+	log          *slog.Logger
+	pages        map[string]*template.Template
+	assets       *assets.Set
+	sessions     *sessions.CookieStore
+	pageCache    *pageCache
 }
 
 // New builds the Echo application.
@@ -120,6 +122,7 @@ func newApp(db *gorm.DB, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a.sessions = newSessionStore(cfg.SessionHashKey, cfg.SessionBlockKey)
+	a.sessionCache = newSessionCache()
 	a.pageCache = newPageCache(cfg.PageCacheBytes)
 	return a, nil
 }

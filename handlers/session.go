@@ -57,7 +57,7 @@ func (a *App) currentUser(c echo.Context) *models.User { return a.state(c).user 
 func (a *App) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		sess, err := a.sessions.New(r, sessionCookie)
+		sess, err := a.openSession(r)
 		st := &requestState{session: sess}
 		if err != nil {
 			// A cookie from old keys or tampered with: start afresh.
