@@ -107,14 +107,16 @@ type Annotation struct {
 	ParentID *uint
 	RootID   *uint `gorm:"index"`
 
-	AuthorID     uint       `gorm:"not null;index:idx_annotation_author_status,priority:1"`
-	Kind         Kind       `gorm:"size:16;not null"`
-	Counterpoint string     `gorm:"type:text"`
-	Body         string     `gorm:"type:text;not null"`
-	BodyHTML     string     `gorm:"type:text;not null"`
-	Visibility   Visibility `gorm:"size:16;not null;default:public"`
+	AuthorID     uint   `gorm:"not null;index:idx_annotation_author_status_vis,priority:1"`
+	Kind         Kind   `gorm:"size:16;not null"`
+	Counterpoint string `gorm:"type:text"`
+	Body         string `gorm:"type:text;not null"`
+	BodyHTML     string `gorm:"type:text;not null"`
+	// The author's notes by status and visibility: screening reads an
+	// author's standing from this index alone on every post.
+	Visibility   Visibility `gorm:"size:16;not null;default:public;index:idx_annotation_author_status_vis,priority:3"`
 	ClassID      *uint      `gorm:"index"`
-	Status       Status     `gorm:"size:16;not null;default:published;index;index:idx_annotation_author_status,priority:2"`
+	Status       Status     `gorm:"size:16;not null;default:published;index;index:idx_annotation_author_status_vis,priority:2"`
 	HelpfulCount int        `gorm:"not null;default:0"`
 	EditedAt     *time.Time
 	// DeletedAt marks a tombstone: the author deleted it, its replies keep

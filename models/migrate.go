@@ -31,6 +31,10 @@ var dataMigrations = []func(tx *gorm.DB) error{
 	// created_at), which serves every query the first did; each post paid
 	// for both. Dropping an index loses no data.
 	func(tx *gorm.DB) error { return tx.Exec("DROP INDEX IF EXISTS idx_screenings_author_id").Error },
+	// 3: the index on annotations (author_id, status) became (author_id,
+	// status, visibility) under a new name, which AutoMigrate created; the
+	// old one serves nothing the new one does not.
+	func(tx *gorm.DB) error { return tx.Exec("DROP INDEX IF EXISTS idx_annotation_author_status").Error },
 }
 
 // SchemaVersion records which data migrations have run.

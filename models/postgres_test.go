@@ -227,3 +227,24 @@ func TestMigrationDropsRedundantScreeningIndex(t *testing.T) {
 		t.Error("the index on (author_id, created_at) is gone")
 	}
 }
+
+// Migration 3 drops the annotations index on (author_id, status) that the
+// one on (author_id, status, visibility) replaces.
+func TestMigrationReplacesAuthorStatusIndex(t *testing.T) {
+	db := modeltest.Open(t)
+	if err := db.Exec("CREATE INDEX idx_annotation_author_status ON annotations (author_id, status)").Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec("DELETE FROM schema_versions WHERE version >= 3").Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := models.Migrate(db); err != nil {
+		t.Fatal(err)
+	}
+	if db.Migrator().HasIndex(&models.Annotation{}, "idx_annotation_author_status") {
+		t.Error("the old index is still there")
+	}
+	if !db.Migrator().HasIndex(&models.Annotation{}, "idx_annotation_author_status_vis") {
+		t.Error("the new index is missing")
+	}
+}
