@@ -304,20 +304,11 @@ func (t *txPoolTx) Commit() error {
 	if t.group == nil {
 		return t.Tx.Commit()
 	}
-	if t.ended {
-		return sql.ErrTxDone
-	}
-	t.ended = true
-	g, p := t.group, t.pool
-	if _, err := g.tx.Exec("RELEASE " + t.savepoint); err != nil {
-		p.fail(g, err)
+	if err := t.end("RELEASE "+t.savepoint, true); err != nil {
 		return err
 	}
-	g.members++
-	g.saved++
-	p.endTurn()
-	<-g.done
-	return g.err
+	<-t.group.done
+	return t.group.err
 }
 
 // Rollback undoes the transaction's work; the rest of its group is not
@@ -326,16 +317,25 @@ func (t *txPoolTx) Rollback() error {
 	if t.group == nil {
 		return t.Tx.Rollback()
 	}
+	return t.end("ROLLBACK TO "+t.savepoint+"; RELEASE "+t.savepoint, false)
+}
+
+// end closes the member's savepoint with closing and ends its turn; a
+// failure means the shared transaction broke, and the whole group fails.
+func (t *txPoolTx) end(closing string, saved bool) error {
 	if t.ended {
 		return sql.ErrTxDone
 	}
 	t.ended = true
 	g, p := t.group, t.pool
-	if _, err := g.tx.Exec("ROLLBACK TO " + t.savepoint + "; RELEASE " + t.savepoint); err != nil {
+	if _, err := g.tx.Exec(closing); err != nil {
 		p.fail(g, err)
 		return err
 	}
 	g.members++
+	if saved {
+		g.saved++
+	}
 	p.endTurn()
 	return nil
 }

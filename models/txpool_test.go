@@ -43,6 +43,35 @@ func rowExists(t *testing.T, db *gorm.DB, owner string) bool {
 	return n == 1
 }
 
+// holdTurn begins a transaction on pool that writes a row and keeps the turn.
+func holdTurn(t *testing.T, pool *txPool, owner string) *txPoolTx {
+	t.Helper()
+	tx, err := pool.BeginTx(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(t.Context(), "INSERT INTO rows (owner) VALUES (?)", owner); err != nil {
+		t.Fatal(err)
+	}
+	return tx.(*txPoolTx)
+}
+
+// waitQueued waits until n callers wait for the turn.
+func waitQueued(t *testing.T, pool *txPool, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		pool.mu.Lock()
+		queued := len(pool.queue)
+		pool.mu.Unlock()
+		if queued == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d callers wait for the turn, want %d", queued, n)
+		}
+	}
+}
+
 var errUndo = errors.New("undo this one")
 
 // TestGroupedTransactionsSucceedAndFailAlone runs many transactions at
@@ -112,13 +141,7 @@ func TestGroupedTransactionsSucceedAndFailAlone(t *testing.T) {
 // transaction, and one COMMIT saves all six.
 func TestWaitingTransactionsShareOneCommit(t *testing.T) {
 	db, pool := groupedDB(t)
-	first, err := pool.BeginTx(t.Context(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := first.ExecContext(t.Context(), "INSERT INTO rows (owner) VALUES ('first')"); err != nil {
-		t.Fatal(err)
-	}
+	first := holdTurn(t, pool, "first")
 	var wg sync.WaitGroup
 	errs := make([]error, 5)
 	for i := range errs {
@@ -128,18 +151,8 @@ func TestWaitingTransactionsShareOneCommit(t *testing.T) {
 			})
 		})
 	}
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
-		pool.mu.Lock()
-		queued := len(pool.queue)
-		pool.mu.Unlock()
-		if queued == 5 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d transactions queued, want 5", queued)
-		}
-	}
-	if err := first.(*txPoolTx).Commit(); err != nil {
+	waitQueued(t, pool, 5)
+	if err := first.Commit(); err != nil {
 		t.Fatal(err)
 	}
 	wg.Wait()
@@ -163,13 +176,7 @@ func TestWaitingTransactionsShareOneCommit(t *testing.T) {
 // it are told their work was not saved, and it was not.
 func TestGroupFailureReachesEveryMember(t *testing.T) {
 	db, pool := groupedDB(t)
-	first, err := pool.BeginTx(t.Context(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := first.ExecContext(t.Context(), "INSERT INTO rows (owner) VALUES ('first')"); err != nil {
-		t.Fatal(err)
-	}
+	first := holdTurn(t, pool, "first")
 	second := make(chan error, 1)
 	go func() {
 		second <- db.Transaction(func(tx *gorm.DB) error {
@@ -181,18 +188,8 @@ func TestGroupFailureReachesEveryMember(t *testing.T) {
 			return nil
 		})
 	}()
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
-		pool.mu.Lock()
-		queued := len(pool.queue)
-		pool.mu.Unlock()
-		if queued == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the second transaction never queued")
-		}
-	}
-	if err := first.(*txPoolTx).Commit(); err == nil {
+	waitQueued(t, pool, 1)
+	if err := first.Commit(); err == nil {
 		t.Error("the first transaction was told it committed")
 	}
 	if err := <-second; err == nil {
@@ -234,28 +231,12 @@ func TestCloseReleasesTheWriterConnection(t *testing.T) {
 // turn waits for it, commits what it was handed, then releases the writer.
 func TestCloseSettlesAGroupHandedToIt(t *testing.T) {
 	db, pool := groupedDB(t)
-	first, err := pool.BeginTx(t.Context(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := first.ExecContext(t.Context(), "INSERT INTO rows (owner) VALUES ('before close')"); err != nil {
-		t.Fatal(err)
-	}
+	first := holdTurn(t, pool, "before close")
 	closed := make(chan struct{})
 	go func() { pool.close(); close(closed) }()
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
-		pool.mu.Lock()
-		queued := len(pool.queue)
-		pool.mu.Unlock()
-		if queued == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("close never queued")
-		}
-	}
+	waitQueued(t, pool, 1)
 	committed := make(chan error, 1)
-	go func() { committed <- first.(*txPoolTx).Commit() }()
+	go func() { committed <- first.Commit() }()
 	select {
 	case err := <-committed:
 		if err != nil {
