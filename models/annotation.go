@@ -394,7 +394,7 @@ func HelpfulMarks(db *gorm.DB, userID uint, ids []uint) (map[uint]bool, error) {
 // bumpDocument records that what a document's page shows has changed, so
 // page caches on every instance see it at their next read.
 func bumpDocument(tx *gorm.DB, docID uint) error {
-	return tx.Model(&Document{}).Where("id = ?", docID).UpdateColumn("version", gorm.Expr("version + 1")).Error
+	return tx.Exec("UPDATE documents SET version = version + 1 WHERE id = ?", docID).Error
 }
 
 func anchorPassages(ps []Passage) []anchor.Passage {

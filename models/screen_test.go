@@ -409,3 +409,30 @@ func TestScreenAkismet(t *testing.T) {
 		t.Error("Akismet was asked about a note the honeypot already condemned")
 	}
 }
+
+// The screening record of a post holds every field the moderators and the
+// rate and duplicate checks read back.
+func TestScreeningRecordedInFull(t *testing.T) {
+	f := newModFixture(t)
+	sub := f.submission(f.reader, "A first note on this passage.")
+	sub.UserAgent, sub.Referrer = "Test/2.0 "+strings.Repeat("u", 600), "https://margin.example/documents/1"
+	a, v := f.post(sub)
+	s, err := models.ScreeningOf(f.db, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := models.Screening{AnnotationID: a.ID, AuthorID: f.reader.ID, Score: v.Score, Reasons: strings.Join(v.Reasons, "\n"),
+		BodyHash: v.BodyHash, IP: "192.0.2.7", UserAgent: "Test/2.0 " + strings.Repeat("u", 490) + "…", // 500 characters
+		Referrer: "https://margin.example/documents/1"}
+	got := *s
+	if !got.CreatedAt.Equal(f.now) {
+		t.Errorf("created at %v, want %v", got.CreatedAt, f.now)
+	}
+	got.CreatedAt = time.Time{}
+	if got != want {
+		t.Errorf("screening\n got %+v\nwant %+v", got, want)
+	}
+	if v.BodyHash == "" || len(v.Reasons) == 0 {
+		t.Errorf("the verdict had no hash or reasons: %+v", v)
+	}
+}
