@@ -144,21 +144,19 @@ func (a *App) moderationSettingsShow(c echo.Context) error {
 func (a *App) settingsData(c echo.Context) (settingsPage, error) {
 	var page settingsPage
 	var err error
-	if page.Site, _, err = models.Premoderated(a.db, 0); err != nil {
+	settings, err := models.ReadScreenSettings(a.db, 0)
+	if err != nil {
 		return page, err
 	}
+	page.Site = settings.Site
 	if page.Held, err = models.PremoderatedDocuments(a.db); err != nil {
 		return page, err
 	}
 	if page.Documents, err = models.ListDocuments(a.db); err != nil {
 		return page, err
 	}
-	terms, err := models.BlockedTerms(a.db)
-	if err != nil {
-		return page, err
-	}
 	var hold, spam []string
-	for _, t := range terms {
+	for _, t := range settings.Terms {
 		if t.Action == models.StatusSpam {
 			spam = append(spam, t.Term)
 		} else {

@@ -37,18 +37,6 @@ type BlockedTerm struct {
 	CreatedAt   time.Time
 }
 
-// Premoderated tells whether the whole site, and whether the document, is
-// on pre-moderation.
-func Premoderated(db *gorm.DB, docID uint) (site, doc bool, err error) {
-	var row struct {
-		Site *string
-		Doc  int64
-	}
-	err = db.Raw(`SELECT (SELECT value FROM moderation_settings WHERE name = ?) AS site,
-		(SELECT COUNT(*) FROM premoderated_documents WHERE document_id = ?) AS doc`, settingPremoderateSite, docID).Scan(&row).Error
-	return row.Site != nil && *row.Site == "on", row.Doc > 0, err
-}
-
 // SetSitePremoderation turns pre-moderation of the whole site on or off,
 // recording who did it in the moderation log.
 func SetSitePremoderation(db *gorm.DB, by *User, on bool, now time.Time) error {
@@ -97,37 +85,38 @@ func PremoderatedDocuments(db *gorm.DB) ([]Document, error) {
 	return docs, err
 }
 
-// screeningSettings reads in one statement what screening a note on the
-// document needs of the moderators' settings: whether the site and the
-// document are on pre-moderation, and the blocked terms.
-func screeningSettings(db *gorm.DB, docID uint) (site, doc bool, terms []BlockedTerm, err error) {
+// ScreenSettings is what moderators set that screening a note reads.
+type ScreenSettings struct {
+	Site     bool          // the whole site is on pre-moderation
+	Document bool          // the note's document is
+	Terms    []BlockedTerm // alphabetically
+}
+
+// ReadScreenSettings reads the moderators' settings for a note on the
+// document (0 for none) in one statement: screening runs it on every post.
+func ReadScreenSettings(db *gorm.DB, docID uint) (ScreenSettings, error) {
 	var rows []struct {
 		K      string
 		Term   string
 		Action Status
 	}
-	err = db.Raw(`SELECT 'term' AS k, term, action FROM blocked_terms
+	err := db.Raw(`SELECT 'term' AS k, term, action FROM blocked_terms
 		UNION ALL SELECT 'site', value, '' FROM moderation_settings WHERE name = ?
-		UNION ALL SELECT 'doc', '', '' FROM premoderated_documents WHERE document_id = ?`,
+		UNION ALL SELECT 'doc', '', '' FROM premoderated_documents WHERE document_id = ?
+		ORDER BY 1, 2`,
 		settingPremoderateSite, docID).Scan(&rows).Error
+	var st ScreenSettings
 	for _, r := range rows {
 		switch r.K {
 		case "term":
-			terms = append(terms, BlockedTerm{Term: r.Term, Action: r.Action})
+			st.Terms = append(st.Terms, BlockedTerm{Term: r.Term, Action: r.Action})
 		case "site":
-			site = r.Term == "on"
+			st.Site = r.Term == "on"
 		case "doc":
-			doc = true
+			st.Document = true
 		}
 	}
-	return site, doc, terms, err
-}
-
-// BlockedTerms lists the blocked terms, alphabetically.
-func BlockedTerms(db *gorm.DB) ([]BlockedTerm, error) {
-	var terms []BlockedTerm
-	err := db.Order("term").Find(&terms).Error
-	return terms, err
+	return st, err
 }
 
 // MaxBlockedTerms bounds the list, which every new note is checked against.

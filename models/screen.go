@@ -172,14 +172,14 @@ func Screen(ctx context.Context, db *gorm.DB, cfg ScreenConfig, sub Submission) 
 		return Verdict{}, err
 	}
 	trusted := standing.Approved >= cfg.TrustedAfter && standing.Spam == 0
-	site, doc, terms, err := screeningSettings(db, sub.DocumentID)
+	settings, err := ReadScreenSettings(db, sub.DocumentID)
 	if err != nil {
 		return Verdict{}, err
 	}
-	if err := s.rules(db, cfg, sub, terms, trusted); err != nil {
+	if err := s.rules(db, cfg, sub, settings.Terms, trusted); err != nil {
 		return Verdict{}, err
 	}
-	s.standing(cfg, standing, site, doc, trusted)
+	s.standing(cfg, standing, settings, trusted)
 	if err := s.classify(db, cfg, ScreenedText(in), trusted); err != nil {
 		return Verdict{}, err
 	}
@@ -288,7 +288,7 @@ func (s *screen) duplicates(db *gorm.DB, cfg ScreenConfig, sub Submission, trust
 
 // standing holds the first notes of new accounts and notes on documents
 // (or a site) under pre-moderation.
-func (s *screen) standing(cfg ScreenConfig, st Standing, site, doc, trusted bool) {
+func (s *screen) standing(cfg ScreenConfig, st Standing, settings ScreenSettings, trusted bool) {
 	switch {
 	case trusted:
 		s.v.Reasons = append(s.v.Reasons, fmt.Sprintf("trusted author (%s approved)", plural(st.Approved, "note")))
@@ -299,9 +299,9 @@ func (s *screen) standing(cfg ScreenConfig, st Standing, site, doc, trusted bool
 			s.hold(fmt.Sprintf("new account: %d of %d notes approved so far", st.Approved, cfg.NewAccountHeld), false)
 		}
 	}
-	if site {
+	if settings.Site {
 		s.hold("the site is on pre-moderation", false)
-	} else if doc {
+	} else if settings.Document {
 		s.hold("this document is on pre-moderation", false)
 	}
 }

@@ -259,7 +259,7 @@ func TestScreenDuplicatesAndBlockedTerms(t *testing.T) {
 		t.Fatalf("after the window: %s %q", v.Status, v.Reasons)
 	}
 
-	hold, _ := models.ParseTerms("Casino\n\n  payday   loans \ncasino")
+	hold, _ := models.ParseTerms("  payday   loans \nCasino\n\ncasino")
 	spam, _ := models.ParseTerms("viagra")
 	if err := models.SetBlockedTerms(f.db, f.mod, hold, spam, f.now); err != nil {
 		t.Fatal(err)
@@ -280,6 +280,31 @@ func TestScreenDuplicatesAndBlockedTerms(t *testing.T) {
 	}
 	if err := models.SetBlockedTerms(f.db, f.mod, []string{"x"}, []string{"x"}, f.now); err != models.ErrTermInBothLists {
 		t.Errorf("a term in both lists: %v", err)
+	}
+	// The settings screening reads: the terms alphabetically, whatever
+	// order they were stored in, beside the pre-moderation flags.
+	st, err := models.ReadScreenSettings(f.db, f.doc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var terms []string
+	for _, term := range st.Terms {
+		terms = append(terms, term.Term+"/"+string(term.Action))
+	}
+	if got := strings.Join(terms, " "); got != "casino/pending payday loans/pending viagra/spam" || st.Site || st.Document {
+		t.Errorf("settings: %q site %v document %v", got, st.Site, st.Document)
+	}
+	if err := models.SetSitePremoderation(f.db, f.mod, true, f.now); err != nil {
+		t.Fatal(err)
+	}
+	if err := models.SetDocumentPremoderation(f.db, f.mod, f.doc.ID, true, f.now); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := models.ReadScreenSettings(f.db, f.doc.ID); !st.Site || !st.Document || len(st.Terms) != 3 {
+		t.Errorf("after pre-moderation: %+v", st)
+	}
+	if st, _ := models.ReadScreenSettings(f.db, f.doc.ID+1); !st.Site || st.Document {
+		t.Errorf("another document: %+v", st)
 	}
 }
 
