@@ -90,14 +90,14 @@ func (c *Config) setDefaults() {
 
 // App holds the dependencies every handler uses.
 type App struct {
-	db  *gorm.DB
-	cfg Config
+	db       *gorm.DB
+	cfg      Config
+	log      *slog.Logger
+	pages    map[string]*template.Template
+	assets   *assets.Set
+	sessions *sessions.CookieStore
 	// sessionCache holds decoded session cookies (see openSession).
 	sessionCache *sessionCache
-	log          *slog.Logger
-	pages        map[string]*template.Template
-	assets       *assets.Set
-	sessions     *sessions.CookieStore
 	pageCache    *pageCache
 }
 

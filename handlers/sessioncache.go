@@ -22,7 +22,6 @@ import (
 type sessionCache struct {
 	mu      sync.Mutex
 	entries map[string]cachedSession
-	max     int
 }
 
 type cachedSession struct {
@@ -35,7 +34,7 @@ type cachedSession struct {
 const maxCachedSessions = 10_000
 
 func newSessionCache() *sessionCache {
-	return &sessionCache{entries: map[string]cachedSession{}, max: maxCachedSessions}
+	return &sessionCache{entries: map[string]cachedSession{}}
 }
 
 func (sc *sessionCache) get(cookie string, now time.Time) (map[any]any, bool) {
@@ -55,7 +54,7 @@ func (sc *sessionCache) get(cookie string, now time.Time) (map[any]any, bool) {
 func (sc *sessionCache) put(cookie string, values map[any]any, expires time.Time) {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	if len(sc.entries) >= sc.max {
+	if len(sc.entries) >= maxCachedSessions {
 		clear(sc.entries)
 	}
 	sc.entries[cookie] = cachedSession{values: copyValues(values), expires: expires}

@@ -4,7 +4,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"gorm.io/gorm"
@@ -65,36 +64,4 @@ func compareLocate(t *testing.T, db *gorm.DB, name string, data []byte) {
 			}
 		}
 	}
-}
-
-// TestSerialPoolWaitIsBounded checks that a transaction waiting for the
-// SQLite slot gives up with an error, as SQLite's busy timeout would,
-// instead of hanging.
-func TestSerialPoolWaitIsBounded(t *testing.T) {
-	db, err := Open(Options{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer Close(db)
-	sqlDB, _ := db.DB()
-	pool := newSerialPool(sqlDB, 50*time.Millisecond)
-	held, err := pool.BeginTx(t.Context(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	start := time.Now()
-	if _, err := pool.BeginTx(t.Context(), nil); err == nil || !strings.Contains(err.Error(), "busy") {
-		t.Fatalf("second transaction: %v, want a busy error", err)
-	}
-	if waited := time.Since(start); waited < 40*time.Millisecond || waited > 2*time.Second {
-		t.Fatalf("waited %v", waited)
-	}
-	if err := held.(*txPoolTx).Rollback(); err != nil {
-		t.Fatal(err)
-	}
-	next, err := pool.BeginTx(t.Context(), nil)
-	if err != nil {
-		t.Fatalf("after the first ended: %v", err)
-	}
-	next.(*txPoolTx).Commit()
 }

@@ -120,6 +120,7 @@ func Close(db *gorm.DB) error {
 	if err != nil {
 		return err
 	}
+	spamCaches.Delete(sqlDB)
 	if prepared, ok := db.Statement.ConnPool.(*gorm.PreparedStmtDB); ok {
 		if pool, ok := prepared.ConnPool.(*txPool); ok && pool.grouped {
 			pool.close()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -252,4 +253,36 @@ func TestCloseSettlesAGroupHandedToIt(t *testing.T) {
 	if pool.writer != nil {
 		t.Error("close kept the writer connection")
 	}
+}
+
+// TestSerialPoolWaitIsBounded checks that a transaction waiting for its
+// turn at SQLite gives up with an error, as SQLite's busy timeout would,
+// instead of hanging.
+func TestSerialPoolWaitIsBounded(t *testing.T) {
+	db, err := Open(Options{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer Close(db)
+	sqlDB, _ := db.DB()
+	pool := newSerialPool(sqlDB, 50*time.Millisecond)
+	held, err := pool.BeginTx(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if _, err := pool.BeginTx(t.Context(), nil); err == nil || !strings.Contains(err.Error(), "busy") {
+		t.Fatalf("second transaction: %v, want a busy error", err)
+	}
+	if waited := time.Since(start); waited < 40*time.Millisecond || waited > 2*time.Second {
+		t.Fatalf("waited %v", waited)
+	}
+	if err := held.(*txPoolTx).Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	next, err := pool.BeginTx(t.Context(), nil)
+	if err != nil {
+		t.Fatalf("after the first ended: %v", err)
+	}
+	next.(*txPoolTx).Commit()
 }

@@ -67,17 +67,6 @@ func OpenShared(t testing.TB, n int) []*gorm.DB {
 	return handles
 }
 
-// OpenPostgres creates a schema of its own for the test and drops it after.
-func OpenPostgres(t testing.TB, base string) *gorm.DB {
-	t.Helper()
-	db, err := models.Open(models.Options{DatabaseURL: WithSearchPath(base, newSchema(t, base))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { models.Close(db) })
-	return db
-}
-
 // newSchema creates an empty schema that is dropped after the test.
 func newSchema(t testing.TB, base string) string {
 	t.Helper()
