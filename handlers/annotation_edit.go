@@ -82,19 +82,14 @@ func (a *App) annotationEditSubmit(c echo.Context) error {
 		}
 		verdict = &v
 	}
-	err = models.UpdateAnnotation(a.db, u, ann, in, a.now())
+	was := ann.Status
+	err = models.UpdateAnnotation(a.db, u, ann, in, verdict, a.now())
 	var fe models.FieldErrors
 	if errors.As(err, &fe) {
 		return a.renderForm(c, "annotation_form", "Edit your annotation", fe, editComposer(doc, ann))
 	}
 	if err != nil {
 		return err
-	}
-	was := ann.Status
-	if verdict != nil {
-		if err := models.RescreenEdit(a.db, ann, *verdict); err != nil {
-			return err
-		}
 	}
 	if ann.Status != was {
 		a.setFlash(c, "Your annotation was updated. It will appear to others again once a moderator has looked at it.")

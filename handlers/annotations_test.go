@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"gorm.io/gorm"
 
 	"margin/models"
 )
@@ -436,6 +439,37 @@ func TestEditIntoSpamIsHeldAgain(t *testing.T) {
 	if err != nil || !strings.Contains(s.Reasons, "after an edit") || !strings.Contains(s.Reasons, "5 links") {
 		t.Fatalf("reasons not recorded: %+v %v", s, err)
 	}
+}
+
+// The new words and the hold they earn are one change: if holding the note
+// fails, the edit does not happen either, so the words are never public
+// unchecked.
+func TestEditAndItsHoldAreOneChange(t *testing.T) {
+	ts := newTestServer(t)
+	doc := ts.articleID()
+	c, _ := ts.loggedIn("editor2", models.RoleReader)
+	id, _ := c.annotate(doc, url.Values{"kind": {"comment"}, "passage": {"4"}, "body": {"A careful first reading."}})
+	// Fail the status change rescreening makes.
+	err := ts.db.Callback().Update().Before("gorm:update").Register("test:fail-hold", func(db *gorm.DB) {
+		if m, ok := db.Statement.Dest.(map[string]any); ok {
+			if _, ok := m["status"]; ok {
+				db.AddError(errors.New("injected failure"))
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spam := "Cheap pills https://a.example https://b.example https://c.example https://d.example https://e.example"
+	c.get(fmt.Sprintf("/annotations/%d/edit", id))
+	if res := c.post(fmt.Sprintf("/annotations/%d/edit", id), url.Values{"kind": {"comment"}, "body": {spam}}); res.status != http.StatusInternalServerError {
+		t.Fatalf("edit with a failing hold: %d, want 500", res.status)
+	}
+	a, _ := models.AnnotationByID(ts.db, id)
+	if a.Body != "A careful first reading." || a.Status != models.StatusPublished {
+		t.Fatalf("after a failed hold the note reads %q (%s); want the old words, published", a.Body, a.Status)
+	}
+	mustNotContain(t, ts.client().get(fmt.Sprintf("/documents/%d", doc)).body, "Cheap pills")
 }
 
 func TestCountsByKindArePlural(t *testing.T) {

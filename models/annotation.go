@@ -248,8 +248,10 @@ func storeNew(db *gorm.DB, author *User, a *Annotation, in AnnotationInput) (*An
 	return a, nil
 }
 
-// UpdateAnnotation edits the author's own annotation, keeping what it said before.
-func UpdateAnnotation(db *gorm.DB, editor *User, a *Annotation, in AnnotationInput, now time.Time) error {
+// UpdateAnnotation edits the author's own annotation, keeping what it said
+// before. recheck, when not nil, is the spam check's verdict on the new
+// words: it is applied in the same transaction (see rescreenEdit).
+func UpdateAnnotation(db *gorm.DB, editor *User, a *Annotation, in AnnotationInput, recheck *Verdict, now time.Time) error {
 	if a.AuthorID != editor.ID {
 		return ErrForbidden
 	}
@@ -289,7 +291,13 @@ func UpdateAnnotation(db *gorm.DB, editor *User, a *Annotation, in AnnotationInp
 		if err := tx.Model(a).Select("kind", "body", "body_html", "counterpoint", "edited_at").Updates(a).Error; err != nil {
 			return err
 		}
-		return bumpDocument(tx, a.DocumentID)
+		if err := bumpDocument(tx, a.DocumentID); err != nil {
+			return err
+		}
+		if recheck != nil {
+			return rescreenEdit(tx, a, *recheck)
+		}
+		return nil
 	})
 }
 
