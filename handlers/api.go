@@ -114,7 +114,7 @@ func (a *App) apiDocumentAnnotations(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return serveJSONLD(c, a.pageCache.put(key, body))
+	return serveJSONLD(c, a.pageCache.put(key, body, ""))
 }
 
 func serveJSONLD(c echo.Context, page *cachedPage) error {

@@ -99,6 +99,7 @@ type App struct {
 	// sessionCache holds decoded session cookies (see openSession).
 	sessionCache *sessionCache
 	pageCache    *pageCache
+	usedStamps   stampLedger
 }
 
 // New builds the Echo application.

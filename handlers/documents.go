@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -83,7 +84,7 @@ func (a *App) documentShow(c echo.Context) error {
 	if cacheable {
 		key = fmt.Sprintf("doc|%d|%d|%s|%s|%s|%s", doc.ID, doc.Version, revParam, filter, order, viewerKey(viewer, unread))
 		if page, ok := a.pageCache.get(key); ok {
-			return servePage(c, page)
+			return a.servePage(c, page, viewer)
 		}
 	}
 	var rev *models.Revision
@@ -126,6 +127,9 @@ func (a *App) documentShow(c echo.Context) error {
 		}
 	}
 	data := a.newTemplateData(c, doc.Title, page)
+	if cacheable {
+		data.stampLater = newStampNonce()
+	}
 	body, err := a.renderBytes("document", data)
 	if err != nil {
 		return err
@@ -133,7 +137,7 @@ func (a *App) documentShow(c echo.Context) error {
 	if !cacheable {
 		return c.HTMLBlob(http.StatusOK, body)
 	}
-	return servePage(c, a.pageCache.put(key, body))
+	return a.servePage(c, a.pageCache.put(key, body, data.stampLater), viewer)
 }
 
 // viewerKey names what, about the viewer, changes a page: who they are,
@@ -145,15 +149,27 @@ func viewerKey(u *models.User, unread int64) string {
 	return fmt.Sprintf("u%d|%s|%d|%d|%d", u.ID, u.Role, u.SessionEpoch, u.UpdatedAt.UnixNano(), unread)
 }
 
-func servePage(c echo.Context, page *cachedPage) error {
+// servePage answers with a cached page, or 304 when the browser holds it.
+// The page's form stamps are minted now, so the spam check's "too fast"
+// and "too old" rules see when the viewer really got the form; the ETag
+// names the day, so a browser's copy (and its stamps) is at most a day old.
+func (a *App) servePage(c echo.Context, page *cachedPage, viewer *models.User) error {
+	etag := page.etag
+	if page.stampNonce != "" {
+		etag = strings.TrimSuffix(etag, `"`) + a.now().UTC().Format("-20060102") + `"`
+	}
 	h := c.Response().Header()
-	h.Set("ETag", page.etag)
+	h.Set("ETag", etag)
 	h.Set("Cache-Control", "private, no-cache")
 	h.Set("Vary", "Cookie")
-	if match := c.Request().Header.Get("If-None-Match"); match != "" && etagMatches(match, page.etag) {
+	if match := c.Request().Header.Get("If-None-Match"); match != "" && etagMatches(match, etag) {
 		return c.NoContent(http.StatusNotModified)
 	}
-	return c.HTMLBlob(http.StatusOK, page.body)
+	body := page.body
+	if page.stampNonce != "" {
+		body = bytes.ReplaceAll(body, []byte(page.stampNonce), []byte(a.formStamp(viewer, a.now())))
+	}
+	return c.HTMLBlob(http.StatusOK, body)
 }
 
 func etagMatches(header, etag string) bool {

@@ -221,6 +221,50 @@ func TestHoneypotAndForgedStamp(t *testing.T) {
 	}
 }
 
+// A cached reading page still gives each view its own form stamp, and one
+// shown form carries one note, until it is too old to post with.
+func TestFormStampsFreshAndSingleUse(t *testing.T) {
+	ts := newTestServer(t)
+	ts.strictScreening()
+	ts.app.cfg.Screen.NewAccountHeld = -1
+	doc := ts.articleID()
+	c, _ := ts.loggedIn("stamper", models.RoleReader)
+	first := c.get(fmt.Sprintf("/documents/%d", doc)).body
+	ts.now = ts.now.Add(10 * time.Second)
+	again := c.get(fmt.Sprintf("/documents/%d", doc)).body
+	s1, s2 := stampOf(t, first), stampOf(t, again)
+	if s1 == s2 {
+		t.Fatalf("two views of the cached page share the stamp %s", s1)
+	}
+	mustNotContain(t, again, "stamp-")
+
+	reasons := func(id uint) string {
+		a, err := models.AnnotationByID(ts.db, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := models.ScreeningOf(ts.db, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Reasons
+	}
+	id, _ := c.compose(doc, 2, url.Values{"body": {"A first note from this view."}, "rendered": {s2}})
+	if ts.status(id) != models.StatusPublished {
+		t.Fatalf("first note from a fresh form: %s (%s)", ts.status(id), reasons(id))
+	}
+	id, _ = c.compose(doc, 2, url.Values{"body": {"A second note from the same view."}, "rendered": {s2}})
+	if ts.status(id) != models.StatusPending || !strings.Contains(reasons(id), "form already used for another note") {
+		t.Fatalf("a reused form: %s (%s)", ts.status(id), reasons(id))
+	}
+	old := stampOf(t, c.get(fmt.Sprintf("/documents/%d/annotate?p=3", doc)).body)
+	ts.now = ts.now.Add(50 * time.Hour)
+	id, _ = c.compose(doc, 3, url.Values{"body": {"A note from a form left open for two days."}, "rendered": {old}})
+	if ts.status(id) != models.StatusPending || !strings.Contains(reasons(id), "hours after the form was shown") {
+		t.Fatalf("a stale form: %s (%s)", ts.status(id), reasons(id))
+	}
+}
+
 // moderationPaths lists every moderation route with real ids filled in.
 func moderationPaths(ts *testServer, annID, userID, decisionID uint) [][2]string {
 	var out [][2]string

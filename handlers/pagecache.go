@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"container/list"
 	"crypto/sha256"
 	"encoding/base64"
@@ -24,6 +25,9 @@ type cachedPage struct {
 	key  string
 	body []byte
 	etag string
+	// stampNonce stands in the body for the form stamps, which must be
+	// those of the moment the page is served (see servePage).
+	stampNonce string
 }
 
 func newPageCache(maxBytes int) *pageCache {
@@ -41,9 +45,12 @@ func (pc *pageCache) get(key string) (*cachedPage, bool) {
 	return el.Value.(*cachedPage), true
 }
 
-func (pc *pageCache) put(key string, body []byte) *cachedPage {
+func (pc *pageCache) put(key string, body []byte, stampNonce string) *cachedPage {
 	sum := sha256.Sum256(body)
 	p := &cachedPage{key: key, body: body, etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`}
+	if stampNonce != "" && bytes.Contains(body, []byte(stampNonce)) {
+		p.stampNonce = stampNonce
+	}
 	if len(body) > pc.max/4 {
 		return p
 	}

@@ -29,6 +29,9 @@ type templateData struct {
 	Page    any
 	Status  int
 	Message string
+	// stampLater, when set, is written where the form stamps go, for
+	// servePage to replace (see formStamp).
+	stampLater string
 }
 
 func (a *App) newTemplateData(c echo.Context, title string, page any) *templateData {

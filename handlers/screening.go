@@ -2,12 +2,15 @@ package handlers
 
 import (
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"html/template"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -41,7 +44,8 @@ func (a *App) stampMAC(userID uint, unix string) string {
 }
 
 // formShownAt checks a stamp and returns when its form was shown; zero
-// when it is missing, forged, another user's or from the future.
+// when it is missing, forged, another user's or from the future. (A stamp
+// too old to post with is the spam check's business: it says how old.)
 func (a *App) formShownAt(stamp string, u *models.User) time.Time {
 	unix, mac, ok := strings.Cut(stamp, ".")
 	if !ok || u == nil || !hmac.Equal([]byte(mac), []byte(a.stampMAC(u.ID, unix))) {
@@ -70,6 +74,9 @@ func (a *App) screen(c echo.Context, u *models.User, docID uint, parent *models.
 		FormShownAt: a.formShownAt(c.FormValue(stampField), u),
 		Now:         a.now(),
 	}
+	if !sub.FormShownAt.IsZero() {
+		sub.FormReused = a.usedStamps.use(c.FormValue(stampField), sub.FormShownAt, a.now(), a.cfg.Screen.WithDefaults().MaxFormAge)
+	}
 	return models.Screen(r.Context(), a.db, a.cfg.Screen, sub)
 }
 
@@ -84,7 +91,14 @@ func (a *App) flashScreening(c echo.Context, v models.Verdict) {
 // moderation queues.
 func (a *App) moderationFuncs() map[string]any {
 	return map[string]any{
-		"formStamp": func(d *templateData) string { return a.formStamp(d.User, a.now()) },
+		// formStamp gives a page kept in the page cache a placeholder,
+		// which servePage replaces with a stamp of the moment it is served.
+		"formStamp": func(d *templateData) string {
+			if d.stampLater != "" && d.User != nil {
+				return d.stampLater
+			}
+			return a.formStamp(d.User, a.now())
+		},
 		"modItem": func(d *templateData, it queueItemView, detail bool) modItemArg {
 			return modItemArg{D: d, Item: it, Detail: detail}
 		},
@@ -109,4 +123,47 @@ func withFuncs(funcs template.FuncMap, more map[string]any) template.FuncMap {
 		funcs[name] = fn
 	}
 	return funcs
+}
+
+// stampLedger remembers the form stamps that have carried a note, so one
+// shown form carries one note: a bot that fetched a form once cannot post
+// with it again and again. A stamp is forgotten once it is too old to post
+// with anyway. The ledger is per process; behind several instances a
+// stamp could serve once on each.
+type stampLedger struct {
+	mu    sync.Mutex
+	used  map[string]time.Time // stamp -> when its form was shown
+	prune int                  // size at which old stamps are next swept out
+}
+
+// use records stamp and tells whether it had already been used.
+func (l *stampLedger) use(stamp string, shown, now time.Time, maxAge time.Duration) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.used == nil {
+		l.used = map[string]time.Time{}
+	}
+	if _, seen := l.used[stamp]; seen {
+		return true
+	}
+	if len(l.used) >= l.prune {
+		for s, at := range l.used {
+			if now.Sub(at) > maxAge {
+				delete(l.used, s)
+			}
+		}
+		l.prune = max(1024, 2*len(l.used))
+	}
+	l.used[stamp] = shown
+	return false
+}
+
+// newStampNonce is a placeholder no note can contain, for a cached page's
+// form stamps.
+func newStampNonce() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return "stamp-" + hex.EncodeToString(b)
 }

@@ -28,6 +28,9 @@ type ScreenConfig struct {
 	// MinFormTime is the least time between showing the form and posting it
 	// that a person needs; negative turns the check off.
 	MinFormTime time.Duration
+	// MaxFormAge is the longest a shown form stays good for posting; a bot
+	// that fetched one form long ago cannot keep posting with it.
+	MaxFormAge time.Duration
 	// DuplicateWindow is how far back the same text counts as posted again.
 	DuplicateWindow time.Duration
 	// FlagThreshold is how many readers' flags hide a note pending review.
@@ -56,6 +59,9 @@ func (c ScreenConfig) WithDefaults() ScreenConfig {
 	if c.MinFormTime == 0 {
 		c.MinFormTime = 3 * time.Second
 	}
+	if c.MaxFormAge <= 0 {
+		c.MaxFormAge = 48 * time.Hour
+	}
 	if c.DuplicateWindow <= 0 {
 		c.DuplicateWindow = 24 * time.Hour
 	}
@@ -81,7 +87,9 @@ type Submission struct {
 	// FormShownAt is when the form was rendered, from its signed stamp;
 	// zero when the stamp was missing or forged.
 	FormShownAt time.Time
-	Now         time.Time
+	// FormReused tells that the same shown form already carried a note.
+	FormReused bool
+	Now        time.Time
 }
 
 // Verdict is the outcome of screening: the status to store the note with,
@@ -226,6 +234,10 @@ func (s *screen) rules(db *gorm.DB, cfg ScreenConfig, sub Submission, terms []Bl
 			s.hold("form not shown by this site", true)
 		case elapsed < cfg.MinFormTime:
 			s.hold(fmt.Sprintf("posted %s after the form was shown", roundDuration(elapsed)), true)
+		case elapsed > cfg.MaxFormAge:
+			s.hold(fmt.Sprintf("posted %s after the form was shown", roundDuration(elapsed)), true)
+		case sub.FormReused:
+			s.hold("form already used for another note", true)
 		}
 	}
 	if n := countLinks(sub.Input.Body); !trusted && n > cfg.MaxLinks {

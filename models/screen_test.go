@@ -131,6 +131,8 @@ func TestScreenRules(t *testing.T) {
 		{"honeypot", func(s *models.Submission) { s.Honeypot = "http://cheap.example" }, models.StatusSpam, "hidden honeypot field"},
 		{"too fast", func(s *models.Submission) { s.FormShownAt = f.now.Add(-time.Second) }, models.StatusPending, "posted 1 second after"},
 		{"no form stamp", func(s *models.Submission) { s.FormShownAt = time.Time{} }, models.StatusPending, "form not shown by this site"},
+		{"form shown too long ago", func(s *models.Submission) { s.FormShownAt = f.now.Add(-50 * time.Hour) }, models.StatusPending, "posted 50 hours after the form was shown"},
+		{"form used before", func(s *models.Submission) { s.FormReused = true }, models.StatusPending, "form already used for another note"},
 		{"four links", func(s *models.Submission) {
 			s.Input.Body = "See https://a.example/1 and https://b.example/2 and [three](https://c.example/3) and https://d.example/4"
 		}, models.StatusPending, "4 links"},
