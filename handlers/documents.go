@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -165,11 +164,27 @@ func (a *App) servePage(c echo.Context, page *cachedPage, viewer *models.User) e
 	if match := c.Request().Header.Get("If-None-Match"); match != "" && etagMatches(match, etag) {
 		return c.NoContent(http.StatusNotModified)
 	}
-	body := page.body
-	if page.stampNonce != "" {
-		body = bytes.ReplaceAll(body, []byte(page.stampNonce), []byte(a.formStamp(viewer, a.now())))
+	if page.stampNonce == "" {
+		return c.HTMLBlob(http.StatusOK, page.body)
 	}
-	return c.HTMLBlob(http.StatusOK, body)
+	stamp := a.formStamp(viewer, a.now())
+	n := len(page.stampNonce)
+	h.Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	h.Set(echo.HeaderContentLength, strconv.Itoa(len(page.body)+len(page.stampAt)*(len(stamp)-n)))
+	w := c.Response()
+	w.WriteHeader(http.StatusOK)
+	last := 0
+	for _, at := range page.stampAt {
+		if _, err := w.Write(page.body[last:at]); err != nil {
+			return nil // the client went away
+		}
+		if _, err := io.WriteString(w, stamp); err != nil {
+			return nil
+		}
+		last = at + n
+	}
+	_, _ = w.Write(page.body[last:])
+	return nil
 }
 
 func etagMatches(header, etag string) bool {

@@ -26,8 +26,10 @@ type cachedPage struct {
 	body []byte
 	etag string
 	// stampNonce stands in the body for the form stamps, which must be
-	// those of the moment the page is served (see servePage).
+	// those of the moment the page is served (see servePage); stampAt
+	// holds where, so serving writes around them without copying the page.
 	stampNonce string
+	stampAt    []int
 }
 
 func newPageCache(maxBytes int) *pageCache {
@@ -48,8 +50,19 @@ func (pc *pageCache) get(key string) (*cachedPage, bool) {
 func (pc *pageCache) put(key string, body []byte, stampNonce string) *cachedPage {
 	sum := sha256.Sum256(body)
 	p := &cachedPage{key: key, body: body, etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`}
-	if stampNonce != "" && bytes.Contains(body, []byte(stampNonce)) {
-		p.stampNonce = stampNonce
+	if stampNonce != "" {
+		nonce := []byte(stampNonce)
+		for at := 0; ; at += len(nonce) {
+			i := bytes.Index(body[at:], nonce)
+			if i < 0 {
+				break
+			}
+			at += i
+			p.stampAt = append(p.stampAt, at)
+		}
+		if p.stampAt != nil {
+			p.stampNonce = stampNonce
+		}
 	}
 	if len(body) > pc.max/4 {
 		return p
