@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"margin/models"
 )
@@ -113,5 +114,49 @@ func TestBanReportsItsSpamToAkismet(t *testing.T) {
 	ban("troll2", "A note waiting when Akismet is down.")
 	if n := len(fake.sent("submit-spam")); n != len(bodies)+1 {
 		t.Errorf("Akismet was asked %d times in all, want %d", n, len(bodies)+1)
+	}
+}
+
+// A note Akismet called spam that a moderator marks not spam goes back to
+// Akismet as submit-ham, in the fields its documentation lists.
+func TestNotSpamTellsAkismetHam(t *testing.T) {
+	ts := newTestServer(t)
+	fake := ts.fakeAkismet()
+	fake.spam = true
+	doc := ts.articleID()
+	c, _ := ts.loggedIn("misjudged", models.RoleReader)
+	body := "A genuine remark that Akismet took for spam."
+	id, _ := c.compose(doc, 1, url.Values{"body": {body}})
+	posted := ts.now
+	if ts.status(id) != models.StatusSpam {
+		t.Fatalf("the note Akismet called spam is %s", ts.status(id))
+	}
+	mod, _ := ts.loggedIn("moddy", models.RoleModerator)
+	mod.get(fmt.Sprintf("/moderation/items/%d", id))
+	if res := mod.post(fmt.Sprintf("/moderation/items/%d", id), url.Values{"action": {"not-spam"}}); res.status != http.StatusSeeOther {
+		t.Fatalf("not spam: %d %s", res.status, res.body)
+	}
+	if ts.status(id) != models.StatusPublished {
+		t.Fatalf("after not spam the note is %s", ts.status(id))
+	}
+	ham := fake.sent("submit-ham")
+	if len(ham) != 1 || len(fake.sent("submit-spam")) != 0 {
+		t.Fatalf("Akismet got %d submit-ham and %d submit-spam, want 1 and 0", len(ham), len(fake.sent("submit-spam")))
+	}
+	want := map[string]string{"api_key": "k", "blog": "https://margin.example", "user_ip": "127.0.0.1",
+		"user_agent": "Go-http-client/1.1", "permalink": fmt.Sprintf("https://margin.example/documents/%d", doc),
+		"comment_type": "comment", "comment_author": "misjudged", "comment_content": body,
+		"comment_date_gmt": posted.UTC().Format(time.RFC3339), "user_role": "reader", "blog_lang": "en", "blog_charset": "UTF-8"}
+	for k, v := range want {
+		if got := ham[0].Get(k); got != v {
+			t.Errorf("submit-ham %s = %q, want %q", k, got, v)
+		}
+	}
+	scr, err := models.ScreeningOf(ts.db, &models.Annotation{ID: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if scr.Akismet != "ham" {
+		t.Errorf("the screening records Akismet's view as %q, want ham", scr.Akismet)
 	}
 }
