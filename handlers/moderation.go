@@ -295,6 +295,9 @@ func (a *App) decisionUndo(c echo.Context) error {
 	if errors.As(err, &fe) {
 		return echo.NewHTTPError(http.StatusUnprocessableEntity, fe["note"])
 	}
+	if errors.Is(err, models.ErrForbidden) {
+		return echo.NewHTTPError(http.StatusForbidden, sentence(err.Error(), "forbidden: "))
+	}
 	if err != nil {
 		return conflictMessage(err)
 	}

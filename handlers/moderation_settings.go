@@ -91,12 +91,29 @@ func (a *App) userBan(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	a.reportBanToAkismet(c, d)
 	if d.Forever() {
 		a.setFlash(c, "Banned for good. Their sessions have ended and their waiting notes are in the spam queue.")
 	} else {
 		a.setFlash(c, "Banned until "+when(*d.BanUntil)+". Their sessions have ended and their waiting notes are in the spam queue.")
 	}
 	return redirect(c, fmt.Sprintf("/moderation/users/%d", id))
+}
+
+// reportBanToAkismet tells Akismet of the notes a ban sent to spam, as a
+// moderator's own spam verdicts are. The ban stands whatever Akismet says.
+func (a *App) reportBanToAkismet(c echo.Context, ban *models.Decision) {
+	if a.cfg.Screen.Akismet == nil {
+		return
+	}
+	spam, err := models.BanSpamDecisions(a.db, ban.ID)
+	if err != nil {
+		a.log.Warn("list a ban's spam for Akismet", "decision", ban.ID, "err", err)
+		return
+	}
+	for i := range spam {
+		a.reportToAkismet(c, &spam[i])
+	}
 }
 
 func (a *App) userUnban(c echo.Context) error {

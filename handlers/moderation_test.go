@@ -471,6 +471,32 @@ func TestBulkDecisionsUndoAndClaims(t *testing.T) {
 	}
 }
 
+// The issue: an admin bans a moderator; another moderator, who may not
+// ban moderators, cannot lift that ban through the log's Undo either.
+func TestUndoOfABanNeedsTheRightToBan(t *testing.T) {
+	ts := newTestServer(t)
+	admin, _ := ts.loggedIn("boss", models.RoleAdmin)
+	_, banned := ts.loggedIn("rogue", models.RoleModerator)
+	mod, _ := ts.loggedIn("moddy", models.RoleModerator)
+	admin.get(fmt.Sprintf("/moderation/users/%d", banned.ID))
+	if res := admin.post(fmt.Sprintf("/moderation/users/%d/ban", banned.ID), url.Values{"duration": {"forever"}}); res.status != http.StatusSeeOther {
+		t.Fatalf("ban: %d %s", res.status, res.body)
+	}
+	log, err := models.DecisionsAboutUser(ts.db, banned.ID, 1)
+	if err != nil || len(log) != 1 || log[0].Action != models.ActionBan {
+		t.Fatalf("the ban's log entry: %+v %v", log, err)
+	}
+	mod.get("/moderation/log")
+	res := mod.post(fmt.Sprintf("/moderation/log/%d/undo", log[0].ID), nil)
+	if res.status != http.StatusForbidden {
+		t.Fatalf("a moderator undid the ban of a moderator: %d", res.status)
+	}
+	mustContain(t, res.body, "admins also ban moderators")
+	if u, _ := models.UserByID(ts.db, banned.ID); !u.IsBanned(ts.now) {
+		t.Error("the ban was lifted")
+	}
+}
+
 func bobID(t *testing.T, ts *testServer) uint {
 	u, err := models.UserByName(ts.db, "bob")
 	if err != nil {

@@ -277,6 +277,9 @@ func Undo(db *gorm.DB, mod *User, decisionID uint, note string, now time.Time) (
 		if !d.Undoable() {
 			return fmt.Errorf("%w: this entry cannot be undone", ErrConflict)
 		}
+		if err := mayUndo(tx, mod, &d); err != nil {
+			return err
+		}
 		if d.Action == ActionBan || d.Action == ActionUnban {
 			if err := undoBan(tx, &d, now); err != nil {
 				return err
@@ -300,6 +303,44 @@ func Undo(db *gorm.DB, mod *User, decisionID uint, note string, now time.Time) (
 		return touchModerators(tx)
 	})
 	return undo, err
+}
+
+// mayUndo asks of mod what d itself asked: undoing a ban or its lifting
+// bans or unbans its subject again, so it takes the right to ban them; a
+// decision on a note takes sight of the note, as the queue gives it.
+func mayUndo(tx *gorm.DB, mod *User, d *Decision) error {
+	if d.Action == ActionBan || d.Action == ActionUnban {
+		if d.SubjectID == nil {
+			return fmt.Errorf("%w: this entry cannot be undone", ErrConflict)
+		}
+		u, err := UserByID(tx, *d.SubjectID)
+		if err != nil {
+			return err
+		}
+		if !CanBan(mod, u) {
+			return fmt.Errorf("%w: only someone who may ban %s can undo this: moderators ban readers and educators; admins also ban moderators",
+				ErrForbidden, u.Username)
+		}
+		return nil
+	}
+	if d.AnnotationID == nil {
+		return nil // undoItem refuses it
+	}
+	a, err := AnnotationByID(tx, *d.AnnotationID)
+	if errors.Is(err, ErrNotFound) {
+		return nil // purged: undoItem says so
+	}
+	if err != nil {
+		return err
+	}
+	ok, err := CanView(tx, mod, a, true)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("%w: this note is outside what you moderate, so you cannot undo a decision on it", ErrForbidden)
+	}
+	return nil
 }
 
 func undoItem(tx *gorm.DB, d *Decision) error {

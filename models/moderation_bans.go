@@ -58,6 +58,14 @@ func Ban(db *gorm.DB, mod *User, userID uint, until *time.Time, note string, now
 	return d, err
 }
 
+// BanSpamDecisions lists the decisions by which a ban sent its subject's
+// waiting notes to spam, oldest first.
+func BanSpamDecisions(db *gorm.DB, banID uint) ([]Decision, error) {
+	var out []Decision
+	err := db.Where("parent_id = ? AND action = ?", banID, ActionSpam).Order("id").Find(&out).Error
+	return out, err
+}
+
 // banTarget checks a moderator's note and that they may ban or unban the
 // user, and loads the user.
 func banTarget(db *gorm.DB, mod *User, userID uint, note string) (string, *User, error) {

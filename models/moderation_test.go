@@ -390,3 +390,68 @@ func TestDecisionsWithAStaleModel(t *testing.T) {
 		t.Errorf("undo on a stale model: %v", err)
 	}
 }
+
+// Undo is no back door: it asks for the permission the decision itself
+// needed. A ban, or its lifting, is taken back only by someone who may ban
+// its subject; a decision on a note only by a moderator who may see it.
+func TestUndoNeedsTheDecisionsPermission(t *testing.T) {
+	f := newModFixture(t)
+	admin := f.user("admin", models.RoleAdmin)
+	othermod := f.user("othermod", models.RoleModerator)
+	ban, err := models.Ban(f.db, admin, othermod.ID, nil, "", f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.Undo(f.db, f.mod, ban.ID, "", f.now); !errors.Is(err, models.ErrForbidden) {
+		t.Errorf("a moderator undid an admin's ban of a moderator: %v", err)
+	}
+	if u, _ := models.UserByID(f.db, othermod.ID); !u.IsBanned(f.now) {
+		t.Fatal("undo by a moderator lifted the ban of a moderator")
+	}
+	unban, err := models.Unban(f.db, admin, othermod.ID, "", f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.Undo(f.db, f.mod, unban.ID, "", f.now); !errors.Is(err, models.ErrForbidden) {
+		t.Errorf("a moderator banned a moderator again by undoing the unban: %v", err)
+	}
+	if u, _ := models.UserByID(f.db, othermod.ID); u.IsBanned(f.now) {
+		t.Fatal("undo by a moderator banned a moderator again")
+	}
+	if _, err := models.Undo(f.db, admin, unban.ID, "", f.now); err != nil {
+		t.Errorf("the admin could not undo their own unban: %v", err)
+	}
+
+	// A class note: only moderators in the class see it.
+	educator := f.user("teacher", models.RoleEducator)
+	class, err := models.CreateClass(f.db, educator, models.ClassInput{Name: "Seminar"}, f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	student := f.user("student", models.RoleReader)
+	member := f.user("classmod", models.RoleModerator)
+	for _, u := range []*models.User{student, member} {
+		if err := models.JoinClass(f.db, u, class, f.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	note, err := models.CreateAnnotation(f.db, student, f.doc, models.AnnotationInput{Kind: models.KindComment,
+		Body: "For the seminar only.", Passage: 1, QuoteHint: -1, Visibility: models.VisibilityClass, ClassID: &class.ID},
+		models.StatusPending)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := models.Decide(f.db, member, note.ID, models.ActionReject, "", f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.Undo(f.db, f.mod, d.ID, "", f.now); !errors.Is(err, models.ErrForbidden) {
+		t.Errorf("a moderator outside the class undid a decision on its note: %v", err)
+	}
+	if f.status(note) != models.StatusRejected {
+		t.Fatalf("the class note is %s", f.status(note))
+	}
+	if _, err := models.Undo(f.db, member, d.ID, "", f.now); err != nil || f.status(note) != models.StatusPending {
+		t.Errorf("the class's moderator could not undo: %v, note %s", err, f.status(note))
+	}
+}
