@@ -409,6 +409,33 @@ func TestPostingRateLimit(t *testing.T) {
 	}
 }
 
+// Many accounts behind one address share its posting limit; another
+// address is not held up by it.
+func TestPostingRateLimitPerAddress(t *testing.T) {
+	ts := newTestServer(t)
+	ts.app.cfg.PostPerIP = 3
+	doc := ts.articleID()
+	for i := 0; i < 4; i++ {
+		c, _ := ts.loggedIn(fmt.Sprintf("classmate%d", i), models.RoleReader)
+		c.from = "203.0.113.7"
+		id, res := c.annotate(doc, url.Values{"kind": {"comment"}, "passage": {"2"}, "body": {fmt.Sprintf("Classmate %d's note.", i)}})
+		if i < 3 && id == 0 {
+			t.Fatalf("post %d from the shared address: %d", i, res.status)
+		}
+		if i == 3 {
+			if res.status != http.StatusTooManyRequests || res.header.Get("Retry-After") == "" {
+				t.Fatalf("fourth post from the shared address: %d, want 429 with Retry-After", res.status)
+			}
+			mustContain(t, res.body, "posting faster than this site allows")
+		}
+	}
+	elsewhere, _ := ts.loggedIn("elsewhere", models.RoleReader)
+	elsewhere.from = "198.51.100.9"
+	if id, res := elsewhere.annotate(doc, url.Values{"kind": {"comment"}, "passage": {"2"}, "body": {"From another address."}}); id == 0 {
+		t.Fatalf("another address: %d", res.status)
+	}
+}
+
 func TestEditIntoSpamIsHeldAgain(t *testing.T) {
 	ts := newTestServer(t)
 	doc := ts.articleID()

@@ -64,6 +64,9 @@ type client struct {
 	ts   *testServer
 	http *http.Client
 	csrf string
+	// from, when set, is the address the client's requests come from, as a
+	// proxy in front of Margin would say it (X-Forwarded-For).
+	from string
 }
 
 func (ts *testServer) client() *client {
@@ -83,6 +86,9 @@ var csrfInput = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 
 func (c *client) do(req *http.Request) response {
 	c.ts.t.Helper()
+	if c.from != "" {
+		req.Header.Set("X-Forwarded-For", c.from)
+	}
 	res, err := c.http.Do(req)
 	if err != nil {
 		c.ts.t.Fatal(err)
