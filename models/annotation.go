@@ -122,6 +122,10 @@ type Annotation struct {
 	// DeletedAt marks a tombstone: the author deleted it, its replies keep
 	// their place, and moderators can still read and restore it.
 	DeletedAt *time.Time
+	// PurgedAt marks a purged rejected or spam note: a row without its
+	// text, kept because its status counts in its author's standing and its
+	// flags in their flaggers' records. No one sees it (PurgeModerated).
+	PurgedAt  *time.Time
 	CreatedAt time.Time `gorm:"index:idx_annotation_doc,priority:2"`
 	UpdatedAt time.Time
 
@@ -335,13 +339,16 @@ func SetAnnotationStatus(db *gorm.DB, a *Annotation, status Status) error {
 }
 
 // AnnotationByID loads an annotation with its author and citations, with
-// no visibility check: callers check CanView.
+// no visibility check: callers check CanView. A purged one is ErrPurged.
 func AnnotationByID(db *gorm.DB, id uint) (*Annotation, error) {
 	var a Annotation
 	err := db.Preload("Author").Preload("Citations", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).
 		First(&a, id).Error
 	if err != nil {
 		return nil, notFound(err)
+	}
+	if a.PurgedAt != nil {
+		return nil, ErrPurged
 	}
 	return &a, nil
 }

@@ -15,9 +15,11 @@ import "gorm.io/gorm"
 //   - on a reading assigned with "hide classmates' annotations until I have
 //     posted", a student sees nothing by fellow students of that class on it
 //     (whatever its visibility) until they have a published annotation of
-//     their own there in the class.
+//     their own there in the class;
+//   - purged annotations are for no one, not even their author.
 func VisibleTo(viewer *User, includeHeld bool) func(*gorm.DB) *gorm.DB {
 	return func(db *gorm.DB) *gorm.DB {
+		db = db.Where("annotations.purged_at IS NULL")
 		if viewer == nil {
 			return db.Where("annotations.status = ? AND annotations.visibility = ?", StatusPublished, VisibilityPublic)
 		}

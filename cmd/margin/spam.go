@@ -24,7 +24,7 @@ Commands:
                   line; the model is not changed
   stats           say what the model holds
   reset           forget everything the model learnt (moderators' decisions teach it afresh)
-  purge           delete rejected and spam notes that no one restored within 30 days
+  purge           erase rejected and spam notes that no one restored within 30 days
 
 FILE is a YouTube Spam Collection CSV (a header with CONTENT and CLASS columns; CLASS 1 is
 spam) or an SMS Spam Collection TSV (each line "ham" or "spam", a tab, the text); the format
@@ -227,8 +227,10 @@ func spamReset(e cliEnv, args []string) error {
 
 func spamPurge(e cliEnv, args []string) error {
 	fs := newFlagSet(e, "spam purge", "margin spam purge [flags]",
-		"Deletes, for good, rejected and spam notes whose status has not changed for -older-than\n"+
-			"(30 days by default), with their citations, edits, flags and notifications; the moderation\n"+
+		"Erases, for good, rejected and spam notes whose status has not changed for -older-than\n"+
+			"(30 days by default): their text, quote, earlier versions, citations, screening, reactions\n"+
+			"and notifications. Each keeps a row without content that no one sees, and its readers'\n"+
+			"flags, so that authors' standing and flaggers' records stay as they were; the moderation\n"+
 			"log keeps its entries. Also forgets the address, browser and referrer recorded with older\n"+
 			"notes. Until then moderators can restore any of them. Run it daily, from cron or a timer.")
 	var store storeFlags

@@ -36,6 +36,9 @@ func ReadFile(path string) ([]Example, error) {
 //   - SMS Spam Collection TSV: no header, each line "ham" or "spam", a tab,
 //     the text.
 //
+// A message whose text is empty or only whitespace is refused: it would
+// teach the model nothing but a count.
+//
 // name is used in Source and in errors, which read "name:line: problem".
 func Read(name string, r io.Reader) ([]Example, error) {
 	br := bufio.NewReader(r)
@@ -86,6 +89,9 @@ func readTSV(name string, r io.Reader) ([]Example, error) {
 		default:
 			return nil, fmt.Errorf("%s:%d: label %q is neither ham nor spam", name, lineNo, label)
 		}
+		if strings.TrimSpace(text) == "" {
+			return nil, fmt.Errorf("%s:%d: empty text", name, lineNo)
+		}
 		examples = append(examples, Example{Text: text, Spam: spam, Source: name + ":" + strconv.Itoa(lineNo)})
 	}
 	if err := scanner.Err(); err != nil {
@@ -130,6 +136,10 @@ func readCSV(name string, r io.Reader) ([]Example, error) {
 		default:
 			classLine, _ := cr.FieldPos(class)
 			return nil, fmt.Errorf("%s:%d: CLASS %q is neither 0 nor 1", name, classLine, record[class])
+		}
+		if strings.TrimSpace(record[content]) == "" {
+			contentLine, _ := cr.FieldPos(content)
+			return nil, fmt.Errorf("%s:%d: empty text", name, contentLine)
 		}
 		examples = append(examples, Example{Text: record[content], Spam: spam, Source: name + ":" + strconv.Itoa(lineNo)})
 	}

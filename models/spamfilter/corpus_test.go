@@ -68,6 +68,10 @@ func TestReadMalformedNamesFileAndLine(t *testing.T) {
 		{"csv wrong field count", "CONTENT,CLASS\nfine,0\nx,1,extra\n", "bad.txt:3:"},
 		{"tsv without tab", "ham\tfine\nspam no tab here\n", "bad.txt:2:"},
 		{"tsv bad label", "ham\tfine\nham\tok\nmaybe\twho knows\n", "bad.txt:3:"},
+		{"tsv empty text", "ham\tfine\nspam\t\nham\tok\n", "bad.txt:2: empty text"},
+		{"tsv blank text", "ham\tfine\nham\tok\r\nham\t \t \r\n", "bad.txt:3: empty text"},
+		{"csv empty content", "CONTENT,CLASS\nfine,0\n,1\n", "bad.txt:3: empty text"},
+		{"csv blank content over lines", "CONTENT,CLASS\nfine,0\n\"  \n \",1\n", "bad.txt:3: empty text"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
