@@ -29,7 +29,7 @@ func TestPurgeKeepsStandingAndFlaggerRecords(t *testing.T) {
 		Citations: []models.Citation{{Title: "Shop " + marker, URL: "https://example.com/shop"}}})
 	in := models.AnnotationInput{Kind: models.KindDisagreement, Body: "Buy more now " + marker, Counterpoint: "Cheaper " + marker,
 		Citations: []models.Citation{{Title: "Shop " + marker, URL: "https://example.com/shop"}}}
-	if err := models.UpdateAnnotation(f.db, spammer, spam, in, f.now); err != nil {
+	if err := models.UpdateAnnotation(f.db, spammer, spam, in, nil, f.now); err != nil {
 		t.Fatal(err)
 	}
 	rude := f.publish(spammer, models.AnnotationInput{Kind: models.KindComment, Body: "Rude " + marker, Passage: 1, QuoteHint: -1})
