@@ -194,7 +194,8 @@ func (a *App) annotationShow(c echo.Context) error {
 		return err
 	}
 	viewer := a.currentUser(c)
-	thread, err := models.ThreadOf(a.db, ann, viewer, viewer.IsModerator())
+	// Held replies show to those who may review them (VisibleTo decides).
+	thread, err := models.ThreadOf(a.db, ann, viewer, true)
 	if err != nil {
 		return err
 	}

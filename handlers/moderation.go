@@ -163,7 +163,7 @@ func (a *App) decide(c echo.Context, id uint, action models.Action, note string)
 	if err != nil {
 		return nil, err
 	}
-	if ok, err := models.CanView(a.db, mod, ann, true); err != nil || !ok {
+	if ok, err := models.CanModerate(a.db, mod, ann); err != nil || !ok {
 		if err == nil {
 			err = models.ErrNotFound
 		}
@@ -290,7 +290,11 @@ func (a *App) decisionUndo(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	undo, err := models.Undo(a.db, a.currentUser(c), id, c.FormValue("note"), a.now())
+	mod := a.currentUser(c)
+	if err := models.MayUndo(a.db, mod, id); err != nil {
+		return err
+	}
+	undo, err := models.Undo(a.db, mod, id, c.FormValue("note"), a.now())
 	var fe models.FieldErrors
 	if errors.As(err, &fe) {
 		return echo.NewHTTPError(http.StatusUnprocessableEntity, fe["note"])

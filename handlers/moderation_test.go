@@ -288,7 +288,8 @@ func moderationPaths(ts *testServer, annID, userID, decisionID uint) [][2]string
 }
 
 // Every moderation page and action answers a reader 403, even with a valid
-// CSRF token, and changes nothing; a visitor is sent to log in.
+// CSRF token, and changes nothing; a visitor is sent to log in. Being a
+// student of a class does not make one a moderator (its educators are).
 func TestReadersCannotModerate(t *testing.T) {
 	ts := newTestServer(t)
 	ts.strictScreening()
@@ -299,8 +300,17 @@ func TestReadersCannotModerate(t *testing.T) {
 	mod.get("/moderation")
 	mod.post(fmt.Sprintf("/moderation/items/%d", id), url.Values{"action": {"reject"}})
 	log, _ := models.DecisionLog(ts.db, 1, 0)
-	reader, _ := ts.loggedIn("curious", models.RoleReader)
+	reader, readerUser := ts.loggedIn("curious", models.RoleReader)
+	teacher := ts.createUser("teacher", models.RoleEducator)
+	class, err := models.CreateClass(ts.db, teacher, models.ClassInput{Name: "A class"}, ts.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := models.JoinClass(ts.db, readerUser, class, ts.now); err != nil {
+		t.Fatal(err)
+	}
 	reader.get("/") // a page with a form: the reader's own valid token
+	mustNotContain(t, reader.get("/").body, `href="/moderation"`)
 	if reader.csrf == "" {
 		t.Fatal("no CSRF token")
 	}

@@ -54,18 +54,22 @@ func (a *App) routes(e *echo.Echo) {
 	s.GET("/annotations/:id/flag", a.flagShow, a.requireUser)
 	s.POST("/annotations/:id/flag", a.flagCreate, a.requireUser)
 
-	// Moderation: every page and action is for moderators and admins only.
+	// Moderation: the queues and the decisions on notes are for moderators,
+	// admins and the educators of a class (who decide on their classes'
+	// notes only: each action checks the note); bans, settings and the log
+	// for moderators and admins only.
+	queues := a.requireRole(a.mayModerate, "moderators, admins and the educators of a class")
 	moderator := a.requireRole((*models.User).IsModerator, "moderators and admins")
 	admin := a.requireRole((*models.User).IsAdmin, "admins")
 	s.POST("/annotations/:id/moderate", a.noteModerate, moderator)
-	s.GET("/moderation", a.queueShow, moderator)
-	s.GET("/moderation/:queue", a.queueShow, moderator)
-	s.POST("/moderation/bulk", a.queueBulkDecide, moderator)
-	s.GET("/moderation/items/:id", a.queueItemShow, moderator)
-	s.POST("/moderation/items/:id", a.queueItemDecide, moderator)
-	s.POST("/moderation/items/:id/claim", a.queueItemClaim, moderator)
+	s.GET("/moderation", a.queueShow, queues)
+	s.GET("/moderation/:queue", a.queueShow, queues)
+	s.POST("/moderation/bulk", a.queueBulkDecide, queues)
+	s.GET("/moderation/items/:id", a.queueItemShow, queues)
+	s.POST("/moderation/items/:id", a.queueItemDecide, queues)
+	s.POST("/moderation/items/:id/claim", a.queueItemClaim, queues)
 	s.GET("/moderation/log", a.moderationLogShow, moderator)
-	s.POST("/moderation/log/:id/undo", a.decisionUndo, moderator)
+	s.POST("/moderation/log/:id/undo", a.decisionUndo, queues)
 	s.GET("/moderation/users/:id", a.moderationUserShow, moderator)
 	s.POST("/moderation/users/:id/ban", a.userBan, moderator)
 	s.POST("/moderation/users/:id/unban", a.userUnban, moderator)

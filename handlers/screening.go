@@ -102,12 +102,10 @@ func (a *App) moderationFuncs() map[string]any {
 		"modItem": func(d *templateData, it queueItemView, detail bool) modItemArg {
 			return modItemArg{D: d, Item: it, Detail: detail}
 		},
+		"mayModerate": a.mayModerate,
 		// queueCounts feeds the navigation's badge; a failure to count must
 		// not take the page down with it.
 		"queueCounts": func(u *models.User) models.QueueCounts {
-			if !u.IsModerator() {
-				return models.QueueCounts{}
-			}
 			counts, err := models.CountQueues(a.db, u)
 			if err != nil {
 				a.log.Error("count moderation queues", "err", err)
@@ -115,6 +113,17 @@ func (a *App) moderationFuncs() map[string]any {
 			return counts
 		},
 	}
+}
+
+// mayModerate tells whether u works the moderation queues: a site
+// moderator, or an educator of a class. A failure to check is logged and
+// refuses, like a role that does not fit.
+func (a *App) mayModerate(u *models.User) bool {
+	ok, err := models.MayModerate(a.db, u)
+	if err != nil {
+		a.log.Error("check who may moderate", "err", err)
+	}
+	return ok
 }
 
 // withFuncs adds more template functions to a set.

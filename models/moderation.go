@@ -373,9 +373,11 @@ func undoItem(tx *gorm.DB, d *Decision) error {
 		Updates(map[string]any{"resolved_at": nil, "outcome": "", "decision_id": nil}).Error
 }
 
-// touchModerators marks moderators' accounts as changed: the queue counts
-// in their navigation moved, so pages cached for them must not be reused.
+// touchModerators marks the accounts of those who moderate (site
+// moderators and class educators) as changed: the queue counts in their
+// navigation moved, so pages cached for them must not be reused.
 func touchModerators(tx *gorm.DB) error {
-	return tx.Model(&User{}).Where("role IN ?", []Role{RoleModerator, RoleAdmin}).
+	return tx.Model(&User{}).Where("role IN ? OR id IN (SELECT user_id FROM class_members WHERE role = ?)",
+		[]Role{RoleModerator, RoleAdmin}, MemberEducator).
 		UpdateColumn("updated_at", time.Now().UTC()).Error
 }

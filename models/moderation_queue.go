@@ -42,10 +42,10 @@ type QueueCounts struct {
 // Total is what the navigation shows.
 func (q QueueCounts) Total() int64 { return q.Pending + q.Flagged + q.Spam }
 
-// queueScope is the notes of one queue that the moderator may see.
+// queueScope is the notes of one queue that the moderator may decide on.
 func queueScope(mod *User, q Queue) func(*gorm.DB) *gorm.DB {
 	return func(db *gorm.DB) *gorm.DB {
-		db = db.Scopes(VisibleTo(mod, true)).Where("annotations.deleted_at IS NULL")
+		db = db.Scopes(moderatedBy(mod)).Where("annotations.deleted_at IS NULL")
 		switch q {
 		case QueuePending:
 			return db.Where("annotations.status = ?", StatusPending)
@@ -205,13 +205,13 @@ func QueueItems(db *gorm.DB, mod *User, q Queue, limit int, now time.Time) ([]Qu
 	return queueItems(db, mod, anns, now)
 }
 
-// QueueItemByID loads one note for review, if mod may see it.
+// QueueItemByID loads one note for review, if mod may decide on it.
 func QueueItemByID(db *gorm.DB, mod *User, id uint, now time.Time) (*QueueItem, error) {
 	a, err := AnnotationByID(db, id)
 	if err != nil {
 		return nil, err
 	}
-	if ok, err := CanView(db, mod, a, true); err != nil || !ok {
+	if ok, err := CanModerate(db, mod, a); err != nil || !ok {
 		if err == nil {
 			err = ErrNotFound
 		}

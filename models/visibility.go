@@ -11,7 +11,7 @@ import "gorm.io/gorm"
 //   - only published annotations show, except to their author, who sees
 //     their own held, hidden or refused items marked as such;
 //   - includeHeld also shows held items to a moderator (never private or
-//     other classes' items);
+//     other classes' items), and a class's held items to its educators;
 //   - on a reading assigned with "hide classmates' annotations until I have
 //     posted", a student sees nothing by fellow students of that class on it
 //     (whatever its visibility) until they have a published annotation of
@@ -23,7 +23,13 @@ func VisibleTo(viewer *User, includeHeld bool) func(*gorm.DB) *gorm.DB {
 		if viewer == nil {
 			return db.Where("annotations.status = ? AND annotations.visibility = ?", StatusPublished, VisibilityPublic)
 		}
-		if !(includeHeld && viewer.IsModerator()) {
+		switch {
+		case includeHeld && viewer.IsModerator():
+			// every status
+		case includeHeld:
+			db = db.Where("(annotations.status = ? OR annotations.author_id = ? OR "+educatedClassNote+")",
+				StatusPublished, viewer.ID, VisibilityClass, viewer.ID, MemberEducator)
+		default:
 			db = db.Where("(annotations.status = ? OR annotations.author_id = ?)", StatusPublished, viewer.ID)
 		}
 		db = db.Where("(annotations.visibility = ? OR annotations.author_id = ? OR "+

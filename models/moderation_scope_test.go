@@ -1,0 +1,139 @@
+package models_test
+
+import (
+	"errors"
+	"testing"
+
+	"margin/models"
+)
+
+// held posts a note awaiting review, shared with class (nil: public).
+func (f *classFixture) held(u *models.User, class *models.Class) *models.Annotation {
+	f.t.Helper()
+	in := models.AnnotationInput{Kind: models.KindComment, Body: "held by " + u.Username, Passage: 1, QuoteHint: -1}
+	if class != nil {
+		in.Visibility, in.ClassID = models.VisibilityClass, &class.ID
+	}
+	a, err := models.CreateAnnotation(f.db, u, f.doc, in, models.StatusPending)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return a
+}
+
+// A class's educators moderate its held notes; site moderators and admins
+// outside the class never see them, and educators see nothing else.
+func TestClassNotesAreModeratedByTheirEducators(t *testing.T) {
+	f := newClassFixture(t)
+	student := f.student("student")
+	coEducator := f.student("assistant")
+	if _, err := models.AddEducator(f.db, f.class, "assistant", f.now); err != nil {
+		t.Fatal(err)
+	}
+	coEducator, _ = models.UserByID(f.db, coEducator.ID)
+	mod := f.user("moddy", models.RoleModerator)
+	admin := f.user("boss", models.RoleAdmin)
+	memberMod := f.student("classmod")
+	if err := f.db.Model(memberMod).Update("role", models.RoleModerator).Error; err != nil {
+		t.Fatal(err)
+	}
+	memberMod, _ = models.UserByID(f.db, memberMod.ID)
+	otherTeacher := f.user("otherteacher", models.RoleEducator)
+	if _, err := models.CreateClass(f.db, otherTeacher, models.ClassInput{Name: "Other"}, f.now); err != nil {
+		t.Fatal(err)
+	}
+	classNote := f.held(student, f.class)
+	publicNote := f.held(f.user("newcomer", models.RoleReader), nil)
+
+	cases := []struct {
+		name          string
+		user          *models.User
+		mayModerate   bool
+		class, public bool // in the user's pending queue
+	}{
+		{"educator", f.educator, true, true, false},
+		{"co-educator with a reader's role", coEducator, true, true, false},
+		{"moderator outside the class", mod, true, false, true},
+		{"admin outside the class", admin, true, false, true},
+		{"moderator in the class", memberMod, true, true, true},
+		{"educator of another class", otherTeacher, true, false, false},
+		{"student", student, false, false, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if ok, err := models.MayModerate(f.db, c.user); err != nil || ok != c.mayModerate {
+				t.Errorf("MayModerate = %v, %v", ok, err)
+			}
+			counts, err := models.CountQueues(f.db, c.user)
+			if want := btoi(c.class) + btoi(c.public); err != nil || counts.Pending != int64(want) || counts.Total() != int64(want) {
+				t.Errorf("counts %+v, %v; want %d pending", counts, err, want)
+			}
+			items, _ := models.QueueItems(f.db, c.user, models.QueuePending, 10, f.now)
+			if len(items) != btoi(c.class)+btoi(c.public) {
+				t.Errorf("%d items in the queue", len(items))
+			}
+			for _, n := range []struct {
+				a    *models.Annotation
+				want bool
+			}{{classNote, c.class}, {publicNote, c.public}} {
+				_, err := models.QueueItemByID(f.db, c.user, n.a.ID, f.now)
+				if got := err == nil; got != n.want || (err != nil && !errors.Is(err, models.ErrNotFound)) {
+					t.Errorf("QueueItemByID(%d): %v", n.a.ID, err)
+				}
+				if ok, _ := models.CanModerate(f.db, c.user, n.a); ok != n.want {
+					t.Errorf("CanModerate(%d) = %v", n.a.ID, ok)
+				}
+			}
+			// Privacy: the permalink check asks for held notes too.
+			if ok, _ := models.CanView(f.db, c.user, classNote, true); ok != (c.class || c.user.ID == student.ID) {
+				t.Errorf("CanView(held class note) = %v", ok)
+			}
+			if ok, _ := models.CanView(f.db, c.user, classNote, false); ok != (c.user.ID == student.ID) {
+				t.Errorf("CanView(held class note) on ordinary pages = %v", ok)
+			}
+		})
+	}
+	if ok, err := models.MayModerate(f.db, nil); ok || err != nil {
+		t.Errorf("MayModerate(nil) = %v, %v", ok, err)
+	}
+
+	// The educator approves: the class sees the note; undo is theirs and
+	// site moderators', not another class's educator's.
+	classmate := f.student("classmate")
+	d, err := models.Decide(f.db, coEducator, classNote.ID, models.ActionApprove, "", f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := models.CanView(f.db, classmate, classNote, false); !ok {
+		t.Error("the classmate cannot see the approved note")
+	}
+	if ok, _ := models.CanView(f.db, mod, classNote, true); ok {
+		t.Error("the moderator outside the class sees the approved note")
+	}
+	if err := models.MayUndo(f.db, f.educator, d.ID); err != nil {
+		t.Errorf("the class's educator may not undo: %v", err)
+	}
+	if err := models.MayUndo(f.db, otherTeacher, d.ID); !errors.Is(err, models.ErrNotFound) {
+		t.Errorf("another class's educator undoing: %v", err)
+	}
+	if err := models.MayUndo(f.db, mod, d.ID); !errors.Is(err, models.ErrNotFound) {
+		t.Errorf("a moderator outside the class undoing: %v", err)
+	}
+	ban, err := models.Ban(f.db, mod, student.ID, nil, "", f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := models.MayUndo(f.db, f.educator, ban.ID); !errors.Is(err, models.ErrForbidden) {
+		t.Errorf("an educator undoing a ban: %v", err)
+	}
+	if err := models.MayUndo(f.db, mod, ban.ID); err != nil {
+		t.Errorf("a moderator undoing a ban: %v", err)
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
