@@ -291,9 +291,6 @@ func (a *App) decisionUndo(c echo.Context) error {
 		return err
 	}
 	mod := a.currentUser(c)
-	if err := models.MayUndo(a.db, mod, id); err != nil {
-		return err
-	}
 	undo, err := models.Undo(a.db, mod, id, c.FormValue("note"), a.now())
 	var fe models.FieldErrors
 	if errors.As(err, &fe) {

@@ -139,7 +139,7 @@ func TestClassEducatorsStayInTheirClass(t *testing.T) {
 			url.Values{"action": {"approve"}}), http.StatusNotFound)
 		teacher.post("/moderation/bulk", url.Values{"action": {"approve"}, "ids": {fmt.Sprint(id)}})
 	}
-	wantStatus(t, "undo another class's decision", teacher.post(fmt.Sprintf("/moderation/log/%d/undo", decisions[0].ID), nil), http.StatusNotFound)
+	wantStatus(t, "undo another class's decision", teacher.post(fmt.Sprintf("/moderation/log/%d/undo", decisions[0].ID), nil), http.StatusForbidden)
 	wantStatus(t, "undo a ban", teacher.post(fmt.Sprintf("/moderation/log/%d/undo", ban.ID), nil), http.StatusForbidden)
 	if ts.status(theirs) != models.StatusRejected || ts.status(public) != models.StatusSpam {
 		t.Errorf("another's notes changed: %s, %s", ts.status(theirs), ts.status(public))

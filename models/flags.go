@@ -117,7 +117,7 @@ func FlagAnnotation(db *gorm.DB, by *User, a *Annotation, in FlagInput, threshol
 			hidden = true
 		}
 		// The flagged queue's count changed.
-		return touchModerators(tx)
+		return touchModerators(tx, a.ID)
 	})
 	return hidden, err
 }

@@ -228,7 +228,7 @@ func decide(tx *gorm.DB, modID *uint, annotationID uint, action Action, note str
 			return nil, err
 		}
 	}
-	return d, touchModerators(tx)
+	return d, touchModerators(tx, a.ID)
 }
 
 // relearn makes the classifier hold want ("spam", "ham" or "") about an
@@ -300,6 +300,9 @@ func Undo(db *gorm.DB, mod *User, decisionID uint, note string, now time.Time) (
 		if err := tx.Create(undo).Error; err != nil {
 			return err
 		}
+		if d.AnnotationID != nil {
+			return touchModerators(tx, *d.AnnotationID)
+		}
 		return touchModerators(tx)
 	})
 	return undo, err
@@ -307,7 +310,8 @@ func Undo(db *gorm.DB, mod *User, decisionID uint, note string, now time.Time) (
 
 // mayUndo asks of mod what d itself asked: undoing a ban or its lifting
 // bans or unbans its subject again, so it takes the right to ban them; a
-// decision on a note takes sight of the note, as the queue gives it.
+// decision on a note takes that note being in what mod moderates (their
+// queues: see moderatedBy).
 func mayUndo(tx *gorm.DB, mod *User, d *Decision) error {
 	if d.Action == ActionBan || d.Action == ActionUnban {
 		if d.SubjectID == nil {
@@ -333,7 +337,7 @@ func mayUndo(tx *gorm.DB, mod *User, d *Decision) error {
 	if err != nil {
 		return err
 	}
-	ok, err := CanView(tx, mod, a, true)
+	ok, err := CanModerate(tx, mod, a)
 	if err != nil {
 		return err
 	}
@@ -373,11 +377,16 @@ func undoItem(tx *gorm.DB, d *Decision) error {
 		Updates(map[string]any{"resolved_at": nil, "outcome": "", "decision_id": nil}).Error
 }
 
-// touchModerators marks the accounts of those who moderate (site
-// moderators and class educators) as changed: the queue counts in their
-// navigation moved, so pages cached for them must not be reused.
-func touchModerators(tx *gorm.DB) error {
-	return tx.Model(&User{}).Where("role IN ? OR id IN (SELECT user_id FROM class_members WHERE role = ?)",
-		[]Role{RoleModerator, RoleAdmin}, MemberEducator).
-		UpdateColumn("updated_at", time.Now().UTC()).Error
+// touchModerators marks the accounts of those who moderate the given notes
+// (site moderators, and the educators of the class a class note is shared
+// with) as changed: the queue counts in their navigation moved, so pages
+// cached for them must not be reused.
+func touchModerators(tx *gorm.DB, notes ...uint) error {
+	q := tx.Model(&User{}).Where("role IN ?", []Role{RoleModerator, RoleAdmin})
+	if len(notes) > 0 {
+		q = tx.Model(&User{}).Where(`role IN ? OR id IN (SELECT cm.user_id FROM class_members cm
+			JOIN annotations a ON a.class_id = cm.class_id AND a.visibility = ?
+			WHERE cm.role = ? AND a.id IN ?)`, []Role{RoleModerator, RoleAdmin}, VisibilityClass, MemberEducator, notes)
+	}
+	return q.UpdateColumn("updated_at", time.Now().UTC()).Error
 }

@@ -53,7 +53,7 @@ func Ban(db *gorm.DB, mod *User, userID uint, until *time.Time, note string, now
 				return err
 			}
 		}
-		return touchModerators(tx)
+		return touchModerators(tx, waiting...)
 	})
 	return d, err
 }

@@ -1,10 +1,6 @@
 package models
 
-import (
-	"errors"
-
-	"gorm.io/gorm"
-)
+import "gorm.io/gorm"
 
 // Who moderates what. Site moderators and admins moderate every note they
 // may see; a class's educators moderate the notes shared with that class,
@@ -51,31 +47,4 @@ func CanModerate(db *gorm.DB, mod *User, a *Annotation) (bool, error) {
 	var n int64
 	err := db.Model(&Annotation{}).Scopes(moderatedBy(mod)).Where("annotations.id = ?", a.ID).Count(&n).Error
 	return n > 0, err
-}
-
-// MayUndo checks that mod may undo a decision: one about a note, whoever
-// moderates that note; a ban or anything else, site moderators only.
-func MayUndo(db *gorm.DB, mod *User, decisionID uint) error {
-	var d Decision
-	if err := db.First(&d, decisionID).Error; err != nil {
-		return notFound(err)
-	}
-	if d.AnnotationID == nil {
-		if mod.IsModerator() {
-			return nil
-		}
-		return ErrForbidden
-	}
-	a, err := AnnotationByID(db, *d.AnnotationID)
-	if errors.Is(err, ErrNotFound) && mod.IsModerator() {
-		return nil // purged: Undo says so
-	}
-	if err != nil {
-		return err
-	}
-	ok, err := CanModerate(db, mod, a)
-	if err == nil && !ok {
-		err = ErrNotFound
-	}
-	return err
 }

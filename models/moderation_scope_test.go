@@ -110,23 +110,24 @@ func TestClassNotesAreModeratedByTheirEducators(t *testing.T) {
 	if ok, _ := models.CanView(f.db, mod, classNote, true); ok {
 		t.Error("the moderator outside the class sees the approved note")
 	}
-	if err := models.MayUndo(f.db, f.educator, d.ID); err != nil {
-		t.Errorf("the class's educator may not undo: %v", err)
-	}
-	if err := models.MayUndo(f.db, otherTeacher, d.ID); !errors.Is(err, models.ErrNotFound) {
+	// Refusals first: they change nothing.
+	if _, err := models.Undo(f.db, otherTeacher, d.ID, "", f.now); !errors.Is(err, models.ErrForbidden) {
 		t.Errorf("another class's educator undoing: %v", err)
 	}
-	if err := models.MayUndo(f.db, mod, d.ID); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.Undo(f.db, mod, d.ID, "", f.now); !errors.Is(err, models.ErrForbidden) {
 		t.Errorf("a moderator outside the class undoing: %v", err)
+	}
+	if _, err := models.Undo(f.db, f.educator, d.ID, "", f.now); err != nil {
+		t.Errorf("the class's educator may not undo: %v", err)
 	}
 	ban, err := models.Ban(f.db, mod, student.ID, nil, "", f.now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := models.MayUndo(f.db, f.educator, ban.ID); !errors.Is(err, models.ErrForbidden) {
+	if _, err := models.Undo(f.db, f.educator, ban.ID, "", f.now); !errors.Is(err, models.ErrForbidden) {
 		t.Errorf("an educator undoing a ban: %v", err)
 	}
-	if err := models.MayUndo(f.db, mod, ban.ID); err != nil {
+	if _, err := models.Undo(f.db, mod, ban.ID, "", f.now); err != nil {
 		t.Errorf("a moderator undoing a ban: %v", err)
 	}
 }

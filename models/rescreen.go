@@ -36,5 +36,5 @@ func rescreenEdit(tx *gorm.DB, a *Annotation, v Verdict) error {
 		return err
 	}
 	a.Status = v.Status
-	return touchModerators(tx) // the caller bumps the page version
+	return touchModerators(tx, a.ID) // the caller bumps the page version
 }

@@ -392,7 +392,7 @@ func recordScreening(tx *gorm.DB, a *Annotation, v Verdict, at time.Time) error 
 		return err
 	}
 	if a.Status != StatusPublished {
-		return touchModerators(tx)
+		return touchModerators(tx, a.ID)
 	}
 	return nil
 }
