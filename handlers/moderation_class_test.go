@@ -66,7 +66,7 @@ func TestClassEducatorsModerateTheirClassNotes(t *testing.T) {
 	mustContain(t, w.teacher.get("/").body, queueBadge)
 	queue := w.teacher.get("/moderation")
 	wantStatus(t, "the educator's queue", queue, http.StatusOK)
-	mustContain(t, queue.body, "My first thought on this reading.", queueBadge)
+	mustContain(t, queue.body, "My first thought on this reading.", queueBadge, `<span class="tag tag--class">Class only</span>`)
 	mustNotContain(t, queue.body, `href="/moderation/log"`, `href="/moderation/settings"`, `href="/moderation/users/`)
 	wantStatus(t, "the educator opens the item", w.teacher.get(fmt.Sprintf("/moderation/items/%d", id)), http.StatusOK)
 	mustContain(t, w.teacher.get(fmt.Sprintf("/annotations/%d", id)).body, "My first thought on this reading.")
