@@ -273,7 +273,7 @@ const logPageSize = 100
 func (a *App) moderationLogShow(c echo.Context) error {
 	n, _ := strconv.Atoi(c.QueryParam("page"))
 	n = max(n, 1)
-	entries, err := models.DecisionLog(a.db, logPageSize+1, (n-1)*logPageSize)
+	entries, err := models.DecisionLog(a.db, a.currentUser(c), logPageSize+1, (n-1)*logPageSize)
 	if err != nil {
 		return err
 	}

@@ -113,10 +113,10 @@ func TestClassEducatorsStayInTheirClass(t *testing.T) {
 	wantStatus(t, "the other educator rejects", otherTeacher.post(fmt.Sprintf("/moderation/items/%d", theirs),
 		url.Values{"action": {"reject"}}), http.StatusSeeOther)
 	decisions, _ := models.DecisionsAbout(ts.db, theirs)
-	mod, _ := ts.loggedIn("moddy", models.RoleModerator)
+	mod, modU := ts.loggedIn("moddy", models.RoleModerator)
 	mod.get("/moderation")
 	mod.post(fmt.Sprintf("/moderation/users/%d/ban", newcomerU.ID), url.Values{"duration": {"1d"}})
-	about, _ := models.DecisionsAboutUser(ts.db, newcomerU.ID, 10)
+	about, _ := models.DecisionsAboutUser(ts.db, modU, newcomerU.ID, 10)
 	var ban *models.Decision
 	for i := range about {
 		if about[i].Action == models.ActionBan {

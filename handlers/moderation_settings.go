@@ -49,7 +49,7 @@ func (a *App) moderationUserShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	history, err := models.DecisionsAboutUser(a.db, u.ID, 50)
+	history, err := models.DecisionsAboutUser(a.db, a.currentUser(c), u.ID, 50)
 	if err != nil {
 		return err
 	}

@@ -299,7 +299,7 @@ func TestReadersCannotModerate(t *testing.T) {
 	mod, modUser := ts.loggedIn("moddy", models.RoleModerator)
 	mod.get("/moderation")
 	mod.post(fmt.Sprintf("/moderation/items/%d", id), url.Values{"action": {"reject"}})
-	log, _ := models.DecisionLog(ts.db, 1, 0)
+	log, _ := models.DecisionLog(ts.db, modUser, 1, 0)
 	reader, readerUser := ts.loggedIn("curious", models.RoleReader)
 	teacher := ts.createUser("teacher", models.RoleEducator)
 	class, err := models.CreateClass(ts.db, teacher, models.ClassInput{Name: "A class"}, ts.now)
@@ -485,14 +485,14 @@ func TestBulkDecisionsUndoAndClaims(t *testing.T) {
 // ban moderators, cannot lift that ban through the log's Undo either.
 func TestUndoOfABanNeedsTheRightToBan(t *testing.T) {
 	ts := newTestServer(t)
-	admin, _ := ts.loggedIn("boss", models.RoleAdmin)
+	admin, adminUser := ts.loggedIn("boss", models.RoleAdmin)
 	_, banned := ts.loggedIn("rogue", models.RoleModerator)
 	mod, _ := ts.loggedIn("moddy", models.RoleModerator)
 	admin.get(fmt.Sprintf("/moderation/users/%d", banned.ID))
 	if res := admin.post(fmt.Sprintf("/moderation/users/%d/ban", banned.ID), url.Values{"duration": {"forever"}}); res.status != http.StatusSeeOther {
 		t.Fatalf("ban: %d %s", res.status, res.body)
 	}
-	log, err := models.DecisionsAboutUser(ts.db, banned.ID, 1)
+	log, err := models.DecisionsAboutUser(ts.db, adminUser, banned.ID, 1)
 	if err != nil || len(log) != 1 || log[0].Action != models.ActionBan {
 		t.Fatalf("the ban's log entry: %+v %v", log, err)
 	}
@@ -623,7 +623,7 @@ func moderationPageSamples(ts *testServer, doc *models.Document) map[string]any 
 		ts.t.Fatal(err)
 	}
 	view := ts.app.itemView(*it)
-	log, _ := models.DecisionLog(ts.db, 10, 0)
+	log, _ := models.DecisionLog(ts.db, mod, 10, 0)
 	settings := settingsPage{Site: true, Held: []models.Document{*doc}, HoldTerms: "casino", SpamTerms: "viagra", CanEdit: true}
 	return map[string]any{
 		"moderation": queuePage{Queue: models.QueuePending, Queues: models.Queues, Items: []queueItemView{view},

@@ -332,13 +332,28 @@ func cutPassage(p Passage, a *Annotation) (before, quote, after string) {
 	return string(text[:start]), string(text[start:end]), string(text[end:])
 }
 
-// DecisionLog lists the moderation log, newest first.
-func DecisionLog(db *gorm.DB, limit, offset int) ([]Decision, error) {
+// DecisionLog lists the moderation log as viewer may read it, newest first.
+func DecisionLog(db *gorm.DB, viewer *User, limit, offset int) ([]Decision, error) {
 	var out []Decision
 	err := db.Preload("Moderator", func(db *gorm.DB) *gorm.DB { return db.Select("id", "username") }).
 		Preload("Subject", func(db *gorm.DB) *gorm.DB { return db.Select("id", "username") }).
-		Order("id DESC").Limit(limit).Offset(offset).Find(&out).Error
+		Scopes(decisionsVisibleTo(viewer)).Order("id DESC").Limit(limit).Offset(offset).Find(&out).Error
 	return out, err
+}
+
+// decisionsVisibleTo keeps out of the log the decisions about class notes
+// of classes viewer is not in: who wrote them and what a moderator noted
+// about them is the class's business, as the notes are. (Purged notes
+// keep their visibility, so their entries stay where they were.)
+func decisionsVisibleTo(viewer *User) func(*gorm.DB) *gorm.DB {
+	return func(db *gorm.DB) *gorm.DB {
+		if viewer == nil {
+			return db.Where("1 = 0")
+		}
+		return db.Where(`(decisions.annotation_id IS NULL OR decisions.annotation_id IN (SELECT annotations.id FROM annotations
+			WHERE annotations.visibility <> ? OR annotations.class_id IN (SELECT class_id FROM class_members WHERE user_id = ?)))`,
+			VisibilityClass, viewer.ID)
+	}
 }
 
 // DecisionsAbout lists the log entries about one note, oldest first.
@@ -359,10 +374,10 @@ func RecentDecisionsBy(db *gorm.DB, mod *User, limit int) ([]Decision, error) {
 }
 
 // DecisionsAboutUser lists the latest log entries about a user's notes and
-// bans, newest first.
-func DecisionsAboutUser(db *gorm.DB, userID uint, limit int) ([]Decision, error) {
+// bans that viewer may read, newest first.
+func DecisionsAboutUser(db *gorm.DB, viewer *User, userID uint, limit int) ([]Decision, error) {
 	var out []Decision
 	err := db.Preload("Moderator", func(db *gorm.DB) *gorm.DB { return db.Select("id", "username") }).
-		Where("subject_id = ?", userID).Order("id DESC").Limit(limit).Find(&out).Error
+		Scopes(decisionsVisibleTo(viewer)).Where("subject_id = ?", userID).Order("id DESC").Limit(limit).Find(&out).Error
 	return out, err
 }

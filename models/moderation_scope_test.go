@@ -110,6 +110,29 @@ func TestClassNotesAreModeratedByTheirEducators(t *testing.T) {
 	if ok, _ := models.CanView(f.db, mod, classNote, true); ok {
 		t.Error("the moderator outside the class sees the approved note")
 	}
+	// The log shows the decision to a moderator in the class, not outside it.
+	for _, v := range []struct {
+		who  *models.User
+		want bool
+	}{{mod, false}, {admin, false}, {memberMod, true}} {
+		log, err := models.DecisionLog(f.db, v.who, 50, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		about, err := models.DecisionsAboutUser(f.db, v.who, student.ID, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, entries := range map[string][]models.Decision{"log": log, "user's record": about} {
+			found := false
+			for _, e := range entries {
+				found = found || e.ID == d.ID
+			}
+			if found != v.want {
+				t.Errorf("%s: the class note's decision in %s's view: %v, want %v", name, v.who.Username, found, v.want)
+			}
+		}
+	}
 	// Refusals first: they change nothing.
 	if _, err := models.Undo(f.db, otherTeacher, d.ID, "", f.now); !errors.Is(err, models.ErrForbidden) {
 		t.Errorf("another class's educator undoing: %v", err)

@@ -264,7 +264,7 @@ func TestFlagsHideAtThresholdAndKeepAccuracy(t *testing.T) {
 	if len(items) != 1 || len(items[0].Flags) != 3 || items[0].Flags[0].User.Username != "flag1" {
 		t.Fatalf("flagged item: %+v", items)
 	}
-	log, _ := models.DecisionLog(f.db, 1, 0)
+	log, _ := models.DecisionLog(f.db, f.mod, 1, 0)
 	if log[0].Action != models.ActionFlagHide || log[0].ModeratorID != nil {
 		t.Errorf("automatic hide logged as %+v", log[0])
 	}

@@ -225,7 +225,7 @@ func TestScreenPremoderation(t *testing.T) {
 	if v := f.screen(f.submission(f.reader, text)); v.Status != models.StatusPending || !hasReason(v, "the site is on pre-moderation") {
 		t.Fatalf("site on pre-moderation: %s %q", v.Status, v.Reasons)
 	}
-	log, _ := models.DecisionLog(f.db, 10, 0)
+	log, _ := models.DecisionLog(f.db, f.mod, 10, 0)
 	if len(log) != 3 || log[0].Action != models.ActionSettings || !strings.Contains(log[0].Note, "put the site on pre-moderation") {
 		t.Fatalf("settings log: %+v", log)
 	}
