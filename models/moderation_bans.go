@@ -112,6 +112,7 @@ func undoBan(tx *gorm.DB, d *Decision, now time.Time) error {
 	if err := tx.Where("parent_id = ? AND undone_at IS NULL", d.ID).Find(&children).Error; err != nil {
 		return err
 	}
+	var returned []uint
 	for i := range children {
 		err := undoItem(tx, &children[i])
 		if errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) {
@@ -123,6 +124,8 @@ func undoBan(tx *gorm.DB, d *Decision, now time.Time) error {
 		if err := tx.Model(&children[i]).Update("undone_at", now).Error; err != nil {
 			return err
 		}
+		returned = append(returned, *children[i].AnnotationID)
 	}
-	return nil
+	// The notes are back in the queues: their classes' educators' counts moved too.
+	return touchModerators(tx, returned...)
 }

@@ -350,8 +350,11 @@ func decisionsVisibleTo(viewer *User) func(*gorm.DB) *gorm.DB {
 		if viewer == nil {
 			return db.Where("1 = 0")
 		}
-		return db.Where(`(decisions.annotation_id IS NULL OR decisions.annotation_id IN (SELECT annotations.id FROM annotations
-			WHERE annotations.visibility <> ? OR annotations.class_id IN (SELECT class_id FROM class_members WHERE user_id = ?)))`,
+		// NOT EXISTS rather than IN: entries about notes purged before
+		// purging kept a row must stay.
+		return db.Where(`NOT EXISTS (SELECT 1 FROM annotations WHERE annotations.id = decisions.annotation_id
+			AND annotations.visibility = ? AND (annotations.class_id IS NULL OR annotations.class_id NOT IN
+				(SELECT class_id FROM class_members WHERE user_id = ?)))`,
 			VisibilityClass, viewer.ID)
 	}
 }

@@ -110,6 +110,17 @@ func TestClassNotesAreModeratedByTheirEducators(t *testing.T) {
 	if ok, _ := models.CanView(f.db, mod, classNote, true); ok {
 		t.Error("the moderator outside the class sees the approved note")
 	}
+	// An entry about a note deleted outright (as purge did before it kept
+	// a row) stays in everyone's log.
+	gone := uint(999999)
+	orphan := models.Decision{AnnotationID: &gone, SubjectID: &student.ID, ModeratorID: &mod.ID, Action: models.ActionReject,
+		FromStatus: models.StatusPending, ToStatus: models.StatusRejected, CreatedAt: f.now}
+	if err := f.db.Create(&orphan).Error; err != nil {
+		t.Fatal(err)
+	}
+	if log, _ := models.DecisionLog(f.db, mod, 50, 0); len(log) == 0 || log[0].ID != orphan.ID {
+		t.Errorf("the entry about a deleted note left the log: %+v", log)
+	}
 	// The log shows the decision to a moderator in the class, not outside it.
 	for _, v := range []struct {
 		who  *models.User
