@@ -177,7 +177,9 @@ func (a *App) decide(c echo.Context, id uint, action models.Action, note string)
 	if err != nil {
 		return nil, conflictMessage(err)
 	}
-	a.reportToAkismet(c, d)
+	if mod.IsModerator() { // as the classifier: only site moderators teach it
+		a.reportToAkismet(c, d)
+	}
 	return d, nil
 }
 
@@ -302,7 +304,9 @@ func (a *App) decisionUndo(c echo.Context) error {
 	if err != nil {
 		return conflictMessage(err)
 	}
-	a.reportToAkismet(c, undo)
+	if mod.IsModerator() { // an educator's decisions never reached Akismet
+		a.reportToAkismet(c, undo)
+	}
 	a.setFlash(c, "Undone.")
 	return redirect(c, backTo(c, "/moderation/log"))
 }

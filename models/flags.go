@@ -111,7 +111,7 @@ func FlagAnnotation(db *gorm.DB, by *User, a *Annotation, in FlagInput, threshol
 		}
 		if open >= int64(threshold) {
 			note := fmt.Sprintf("%d readers flagged it", open)
-			if _, err := decide(tx, nil, a.ID, ActionFlagHide, note, nil, now); err != nil {
+			if _, err := decide(tx, nil, a.ID, ActionFlagHide, note, nil, false, now); err != nil {
 				return err
 			}
 			hidden = true

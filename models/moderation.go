@@ -169,7 +169,9 @@ func cleanNote(note string) (string, error) {
 // transaction: its status (which bumps the document and, when it becomes
 // published, sends its notifications), what the classifier learns from a
 // spam or not-spam verdict, the readers' flags it settles, the claim it
-// releases and the log entry.
+// releases and the log entry. No one decides on their own note. Only a
+// site moderator's verdict teaches the classifier, which serves the whole
+// site: a class's educator moderates the class's notes, not the filter.
 func Decide(db *gorm.DB, mod *User, annotationID uint, action Action, note string, now time.Time) (*Decision, error) {
 	note, err := cleanNote(note)
 	if err != nil {
@@ -177,16 +179,19 @@ func Decide(db *gorm.DB, mod *User, annotationID uint, action Action, note strin
 	}
 	var d *Decision
 	err = db.Transaction(func(tx *gorm.DB) error {
-		d, err = decide(tx, &mod.ID, annotationID, action, note, nil, now)
+		d, err = decide(tx, &mod.ID, annotationID, action, note, nil, mod.IsModerator(), now)
 		return err
 	})
 	return d, err
 }
 
-func decide(tx *gorm.DB, modID *uint, annotationID uint, action Action, note string, parent *uint, now time.Time) (*Decision, error) {
+func decide(tx *gorm.DB, modID *uint, annotationID uint, action Action, note string, parent *uint, teach bool, now time.Time) (*Decision, error) {
 	a, err := AnnotationByID(tx, annotationID)
 	if err != nil {
 		return nil, err
+	}
+	if modID != nil && *modID == a.AuthorID {
+		return nil, fmt.Errorf("%w: you cannot decide on your own note; another moderator will", ErrForbidden)
 	}
 	if a.IsDeleted() {
 		return nil, fmt.Errorf("%w: its author deleted this note", ErrConflict)
@@ -202,12 +207,13 @@ func decide(tx *gorm.DB, modID *uint, annotationID uint, action Action, note str
 	}
 	want := scr.Learnt
 	text := scr.LearntText
-	switch action {
-	case ActionSpam:
+	switch {
+	case !teach:
+	case action == ActionSpam:
 		want, text = "spam", AnnotationText(a)
-	case ActionNotSpam:
+	case action == ActionNotSpam:
 		want, text = "ham", AnnotationText(a)
-	case ActionApprove:
+	case action == ActionApprove:
 		if want == "spam" {
 			want, text = "", ""
 		}

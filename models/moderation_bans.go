@@ -49,7 +49,7 @@ func Ban(db *gorm.DB, mod *User, userID uint, until *time.Time, note string, now
 			return err
 		}
 		for _, id := range waiting {
-			if _, err := decide(tx, &mod.ID, id, ActionSpam, "author banned", &d.ID, now); err != nil {
+			if _, err := decide(tx, &mod.ID, id, ActionSpam, "author banned", &d.ID, true, now); err != nil {
 				return err
 			}
 		}

@@ -1,8 +1,10 @@
 package models_test
 
 import (
+	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"margin/models"
 )
@@ -171,4 +173,80 @@ func btoi(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// What a class's educators may do stays inside the class: their own notes
+// there need no review, no one decides on their own note, approvals in a
+// class make an author trusted in that class only, and an educator's
+// verdict does not teach the site's classifier.
+func TestClassEducatorsPowersStayInTheClass(t *testing.T) {
+	f := newClassFixture(t)
+	student := f.student("learner")
+	helper := f.student("helper")
+	if _, err := models.AddEducator(f.db, f.class, "helper", f.now); err != nil {
+		t.Fatal(err)
+	}
+	helper, _ = models.UserByID(f.db, helper.ID)
+	screen := func(u *models.User, class *models.Class, body string) models.Verdict {
+		t.Helper()
+		in := models.AnnotationInput{Kind: models.KindComment, Body: body, Passage: 1, QuoteHint: -1}
+		if class != nil {
+			in.Visibility, in.ClassID = models.VisibilityClass, &class.ID
+		}
+		v, err := models.Screen(context.Background(), f.db, models.ScreenConfig{}, models.Submission{Author: u, DocumentID: f.doc.ID,
+			Input: in, IP: "192.0.2.9", FormShownAt: f.now.Add(-time.Minute), Now: f.now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	links := "See https://a.example https://b.example https://c.example https://d.example for more."
+
+	for _, u := range []*models.User{f.educator, helper} {
+		if v := screen(u, f.class, links); v.Status != models.StatusPublished || v.Reasons[0] != "written by the class's educator" {
+			t.Errorf("%s's own class note: %s %q", u.Username, v.Status, v.Reasons)
+		}
+	}
+	if v := screen(helper, nil, links); v.Status == models.StatusPublished {
+		t.Errorf("the helper's public note with four links published: %q", v.Reasons)
+	}
+
+	// Three approved class notes: trusted in the class, not on the public site.
+	for range 3 {
+		f.annotate(student, f.class, 2, models.KindComment)
+	}
+	if v := screen(student, f.class, links); v.Status != models.StatusPublished {
+		t.Errorf("a trusted student's class note: %s %q", v.Status, v.Reasons)
+	}
+	if v := screen(student, nil, links); v.Status == models.StatusPublished {
+		t.Errorf("class approvals made the student trusted on the public site: %q", v.Reasons)
+	}
+
+	// No one decides on their own note; a fellow educator may.
+	own := f.held(helper, f.class)
+	if _, err := models.Decide(f.db, helper, own.ID, models.ActionApprove, "", f.now); !errors.Is(err, models.ErrForbidden) {
+		t.Errorf("deciding on one's own note: %v", err)
+	}
+	if _, err := models.Decide(f.db, f.educator, own.ID, models.ActionApprove, "", f.now); err != nil {
+		t.Errorf("the fellow educator approving: %v", err)
+	}
+
+	// An educator's spam verdict leaves the classifier alone; a moderator's teaches it.
+	memberMod := f.student("classmod")
+	if err := f.db.Model(memberMod).Update("role", models.RoleModerator).Error; err != nil {
+		t.Fatal(err)
+	}
+	memberMod, _ = models.UserByID(f.db, memberMod.ID)
+	for _, c := range []struct {
+		who  *models.User
+		want string
+	}{{f.educator, ""}, {memberMod, "spam"}} {
+		a := f.held(student, f.class)
+		if _, err := models.Decide(f.db, c.who, a.ID, models.ActionSpam, "", f.now); err != nil {
+			t.Fatal(err)
+		}
+		if s, err := models.ScreeningOf(f.db, a); err != nil || s.Learnt != c.want {
+			t.Errorf("after %s's spam verdict the classifier holds %q (%v), want %q", c.who.Username, s.Learnt, err, c.want)
+		}
+	}
 }

@@ -157,15 +157,21 @@ func (s *screen) spam(reason string) {
 // or is spam, in layers: rules (honeypot, posting speed, links, repeated
 // text, blocked terms), the author's standing and pre-moderation, the
 // classifier, and Akismet when configured. Private notes, which no one else
-// sees, and moderators' notes publish at once.
+// sees, moderators' notes, and a class's educators' notes in that class
+// publish at once. Approved notes build trust where they were seen: public
+// ones everywhere, a class's notes in that class only, since its educators
+// approve them (see screeningStanding).
 func Screen(ctx context.Context, db *gorm.DB, cfg ScreenConfig, sub Submission) (Verdict, error) {
 	cfg = cfg.WithDefaults()
 	s := &screen{v: Verdict{Status: StatusPublished, Score: -1, sub: sub}}
 	in := sub.Input
 	s.v.BodyHash = bodyHash(in.Body)
-	visibility := in.Visibility
+	visibility, classID := in.Visibility, in.ClassID
 	if sub.Parent != nil {
-		visibility = sub.Parent.Visibility
+		visibility, classID = sub.Parent.Visibility, sub.Parent.ClassID
+	}
+	if visibility != VisibilityClass {
+		classID = nil
 	}
 	switch {
 	case visibility == VisibilityPrivate:
@@ -174,8 +180,17 @@ func Screen(ctx context.Context, db *gorm.DB, cfg ScreenConfig, sub Submission) 
 	case sub.Author.IsModerator():
 		s.v.Reasons = []string{"written by a moderator"}
 		return s.v, nil
+	case classID != nil:
+		role, err := MembershipOf(db, *classID, sub.Author.ID)
+		if err != nil {
+			return Verdict{}, err
+		}
+		if role == MemberEducator {
+			s.v.Reasons = []string{"written by the class's educator"}
+			return s.v, nil
+		}
 	}
-	standing, err := screeningStanding(db, sub.Author.ID, max(cfg.TrustedAfter, cfg.NewAccountHeld))
+	standing, err := screeningStanding(db, sub.Author.ID, classID, max(cfg.TrustedAfter, cfg.NewAccountHeld))
 	if err != nil {
 		return Verdict{}, err
 	}
@@ -199,15 +214,22 @@ func Screen(ctx context.Context, db *gorm.DB, cfg ScreenConfig, sub Submission) 
 
 // screeningStanding is the part of an author's record screening needs, with
 // approved notes counted only up to limit: the work stays the same however
-// many notes a prolific author has written.
-func screeningStanding(db *gorm.DB, userID uint, limit int) (Standing, error) {
+// many notes a prolific author has written. Approved notes count when they
+// are public, or, for a note in a class (classID), in that class: a class's
+// educators approve its notes, and that must not make the author trusted
+// across the site. Spam anywhere counts.
+func screeningStanding(db *gorm.DB, userID uint, classID *uint, limit int) (Standing, error) {
+	approved, args := "visibility = ?", []any{userID, StatusPublished, VisibilityPublic}
+	if classID != nil {
+		approved, args = "(visibility = ? OR (visibility = ? AND class_id = ?))", append(args, VisibilityClass, *classID)
+	}
 	var rows []struct{ K string }
-	err := db.Raw(`SELECT k FROM (SELECT 'approved' AS k FROM annotations WHERE author_id = ? AND visibility <> ? AND status = ? LIMIT ?) approved
+	err := db.Raw(`SELECT k FROM (SELECT 'approved' AS k FROM annotations WHERE author_id = ? AND status = ? AND `+approved+` LIMIT ?) approved
 		UNION ALL SELECT k FROM (SELECT 'spam' AS k FROM annotations WHERE author_id = ? AND visibility <> ? AND status = ? LIMIT 1) spam
 		UNION ALL SELECT k FROM (SELECT 'any' AS k FROM annotations WHERE author_id = ? AND visibility <> ? LIMIT 1) anything`,
-		userID, VisibilityPrivate, StatusPublished, limit,
-		userID, VisibilityPrivate, StatusSpam,
-		userID, VisibilityPrivate).Scan(&rows).Error
+		append(args, limit,
+			userID, VisibilityPrivate, StatusSpam,
+			userID, VisibilityPrivate)...).Scan(&rows).Error
 	var st Standing
 	for _, r := range rows {
 		switch r.K {
