@@ -114,6 +114,9 @@ func (a *App) annotationCreate(c echo.Context) error {
 	}
 	a.keepWithPost(&in, verdict)
 	ann, err := models.CreateAnnotation(a.db, u, doc, in, verdict.Status)
+	if err != nil {
+		a.releaseStamp(c)
+	}
 	var fe models.FieldErrors
 	if errors.As(err, &fe) {
 		// The passage is looked up only now: a post for a passage that
@@ -253,6 +256,9 @@ func (a *App) replyCreate(c echo.Context) error {
 	}
 	a.keepWithPost(&in, verdict)
 	reply, err := models.CreateReply(a.db, u, parent, in, verdict.Status)
+	if err != nil {
+		a.releaseStamp(c)
+	}
 	var fe models.FieldErrors
 	if errors.As(err, &fe) {
 		doc, derr := models.DocumentByID(a.db, parent.DocumentID)

@@ -227,6 +227,7 @@ func TestFormStampsFreshAndSingleUse(t *testing.T) {
 	ts := newTestServer(t)
 	ts.strictScreening()
 	ts.app.cfg.Screen.NewAccountHeld = -1
+	ts.app.cfg.Screen.TrustedAfter = 1000 // the form checks skip trusted authors
 	doc := ts.articleID()
 	c, _ := ts.loggedIn("stamper", models.RoleReader)
 	first := c.get(fmt.Sprintf("/documents/%d", doc)).body
@@ -257,6 +258,34 @@ func TestFormStampsFreshAndSingleUse(t *testing.T) {
 	if ts.status(id) != models.StatusPending || !strings.Contains(reasons(id), "form already used for another note") {
 		t.Fatalf("a reused form: %s (%s)", ts.status(id), reasons(id))
 	}
+	// Two forms shown in the same second (tabs opened together) each carry a note.
+	tab1 := stampOf(t, c.get(fmt.Sprintf("/documents/%d", doc)).body)
+	tab2 := stampOf(t, c.get(fmt.Sprintf("/documents/%d", doc)).body)
+	for i, stamp := range []string{tab1, tab2} {
+		id, _ := c.compose(doc, 5, url.Values{"body": {fmt.Sprintf("A note from tab %d.", i+1)}, "rendered": {stamp}})
+		if ts.status(id) != models.StatusPublished {
+			t.Errorf("tab %d: %s (%s)", i+1, ts.status(id), reasons(id))
+		}
+	}
+	// A form sent back to be corrected has carried no note yet.
+	fresh := stampOf(t, c.get(fmt.Sprintf("/documents/%d", doc)).body)
+	ts.now = ts.now.Add(30 * time.Second)
+	if res := c.post(fmt.Sprintf("/documents/%d/annotations", doc), url.Values{"kind": {"comment"}, "passage": {"6"},
+		"body": {""}, "rendered": {fresh}}); res.status != http.StatusUnprocessableEntity {
+		t.Fatalf("an empty note: %d, want 422", res.status)
+	}
+	id, _ = c.compose(doc, 6, url.Values{"body": {"The corrected note."}, "rendered": {fresh}})
+	if ts.status(id) != models.StatusPublished {
+		t.Errorf("the corrected note: %s (%s)", ts.status(id), reasons(id))
+	}
+	// A stamp from before stamps had a random part still passes.
+	u, _ := models.UserByName(ts.db, "stamper")
+	unix := fmt.Sprint(ts.now.Add(-time.Minute).Unix())
+	id, _ = c.compose(doc, 7, url.Values{"body": {"From a page shown before the upgrade."}, "rendered": {unix + "." + ts.app.stampMAC(u.ID, unix)}})
+	if ts.status(id) != models.StatusPublished {
+		t.Errorf("a stamp without the random part: %s (%s)", ts.status(id), reasons(id))
+	}
+
 	old := stampOf(t, c.get(fmt.Sprintf("/documents/%d/annotate?p=3", doc)).body)
 	ts.now = ts.now.Add(50 * time.Hour)
 	id, _ = c.compose(doc, 3, url.Values{"body": {"A note from a form left open for two days."}, "rendered": {old}})

@@ -29,28 +29,37 @@ const (
 // formStamp signs the moment a composer is rendered for a user. It is
 // signed with the session hash key, so any instance sharing the keys can
 // check it, and bound to the user, so one stamp cannot serve many accounts.
+// A random part tells apart forms shown in the same second (tabs opened
+// together), since each stamp may carry one note.
 func (a *App) formStamp(u *models.User, at time.Time) string {
 	if u == nil {
 		return ""
 	}
 	unix := strconv.FormatInt(at.Unix(), 10)
-	return unix + "." + a.stampMAC(u.ID, unix)
+	b := make([]byte, 9)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	nonce := base64.RawURLEncoding.EncodeToString(b)
+	return unix + "." + nonce + "." + a.stampMAC(u.ID, unix+"."+nonce)
 }
 
-func (a *App) stampMAC(userID uint, unix string) string {
+func (a *App) stampMAC(userID uint, signed string) string {
 	mac := hmac.New(sha256.New, a.cfg.SessionHashKey)
-	fmt.Fprintf(mac, "form|%d|%s", userID, unix)
+	fmt.Fprintf(mac, "form|%d|%s", userID, signed)
 	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil)[:18])
 }
 
 // formShownAt checks a stamp and returns when its form was shown; zero
 // when it is missing, forged, another user's or from the future. (A stamp
 // too old to post with is the spam check's business: it says how old.)
+// Stamps without the random part, from before it was added, still pass.
 func (a *App) formShownAt(stamp string, u *models.User) time.Time {
-	unix, mac, ok := strings.Cut(stamp, ".")
-	if !ok || u == nil || !hmac.Equal([]byte(mac), []byte(a.stampMAC(u.ID, unix))) {
+	i := strings.LastIndexByte(stamp, '.')
+	if i < 0 || u == nil || !hmac.Equal([]byte(stamp[i+1:]), []byte(a.stampMAC(u.ID, stamp[:i]))) {
 		return time.Time{}
 	}
+	unix, _, _ := strings.Cut(stamp[:i], ".")
 	secs, err := strconv.ParseInt(unix, 10, 64)
 	if err != nil {
 		return time.Time{}
@@ -76,8 +85,22 @@ func (a *App) screen(c echo.Context, u *models.User, docID uint, parent *models.
 	}
 	if !sub.FormShownAt.IsZero() {
 		sub.FormReused = a.usedStamps.use(c.FormValue(stampField), sub.FormShownAt, a.now(), a.cfg.Screen.WithDefaults().MaxFormAge)
+		if !sub.FormReused {
+			c.Set(stampTakenKey, true)
+		}
 	}
 	return models.Screen(r.Context(), a.db, a.cfg.Screen, sub)
+}
+
+// stampTakenKey marks a request whose form stamp this request recorded.
+const stampTakenKey = "margin.stampTaken"
+
+// releaseStamp gives back the form stamp this request recorded, when its
+// note was not stored after all (a form to correct, an error).
+func (a *App) releaseStamp(c echo.Context) {
+	if taken, _ := c.Get(stampTakenKey).(bool); taken {
+		a.usedStamps.release(c.FormValue(stampField))
+	}
 }
 
 // flashScreening tells an author whose note waits for a moderator.
@@ -145,7 +168,8 @@ type stampLedger struct {
 	prune int                  // size at which old stamps are next swept out
 }
 
-// use records stamp and tells whether it had already been used.
+// use records stamp and tells whether it had already been used; release
+// gives it back when its note was not stored after all.
 func (l *stampLedger) use(stamp string, shown, now time.Time, maxAge time.Duration) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -165,6 +189,12 @@ func (l *stampLedger) use(stamp string, shown, now time.Time, maxAge time.Durati
 	}
 	l.used[stamp] = shown
 	return false
+}
+
+func (l *stampLedger) release(stamp string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.used, stamp)
 }
 
 // newStampNonce is a placeholder no note can contain, for a cached page's
