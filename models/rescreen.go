@@ -1,6 +1,7 @@
 package models
 
 import (
+	"fmt"
 	"strings"
 
 	"gorm.io/gorm"
@@ -14,6 +15,13 @@ import (
 // verdict to publish leaves the note where it was, so editing never
 // publishes what a moderator has not seen.
 func rescreenEdit(tx *gorm.DB, a *Annotation, v Verdict) error {
+	// The status as it stands now, not as the editor's page had it: a
+	// moderator may have decided on the note meanwhile.
+	var now Status
+	if err := tx.Model(&Annotation{}).Select("status").Where("id = ?", a.ID).Scan(&now).Error; err != nil {
+		return err
+	}
+	a.Status = now
 	severity := map[Status]int{StatusPublished: 0, StatusPending: 1, StatusSpam: 2}
 	current, known := severity[a.Status]
 	if !known || severity[v.Status] <= current {
@@ -32,8 +40,12 @@ func rescreenEdit(tx *gorm.DB, a *Annotation, v Verdict) error {
 			return err
 		}
 	}
-	if err := tx.Model(a).Update("status", v.Status).Error; err != nil {
-		return err
+	res = tx.Model(&Annotation{}).Where("id = ? AND status = ?", a.ID, now).Update("status", v.Status)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("%w: a moderator decided on this note while you edited it; open it again", ErrConflict)
 	}
 	a.Status = v.Status
 	return touchModerators(tx, a.ID) // the caller bumps the page version
