@@ -110,8 +110,10 @@ func TestBanReportsItsSpamToAkismet(t *testing.T) {
 		}
 	}
 
+	// Akismet down: the ban stands, and its reports stop at the first
+	// failure rather than make the moderator wait for each.
 	fake.failing(true)
-	ban("troll2", "A note waiting when Akismet is down.")
+	ban("troll2", "A note waiting when Akismet is down.", "Another one.", "And a third.")
 	if n := len(fake.sent("submit-spam")); n != len(bodies)+1 {
 		t.Errorf("Akismet was asked %d times in all, want %d", n, len(bodies)+1)
 	}
