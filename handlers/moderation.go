@@ -169,6 +169,11 @@ func (a *App) decide(c echo.Context, id uint, action models.Action, note string)
 		}
 		return nil, err
 	}
+	if seen, err := strconv.ParseInt(c.FormValue(fmt.Sprintf("seen-%d", id)), 10, 64); err == nil &&
+		ann.EditedAt != nil && ann.EditedAt.UnixNano() > seen {
+		return nil, echo.NewHTTPError(http.StatusConflict,
+			fmt.Sprintf("Its author edited note #%d after you opened it; read it again before deciding.", id))
+	}
 	d, err := models.Decide(a.db, mod, id, action, note, a.now())
 	var fe models.FieldErrors
 	if errors.As(err, &fe) {

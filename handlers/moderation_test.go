@@ -665,3 +665,44 @@ func moderationPageSamples(ts *testServer, doc *models.Document) map[string]any 
 		"moderation_flag":     flagPage{Annotation: a, Reasons: models.FlagReasons},
 	}
 }
+
+// A moderator decides on the words they were shown: if the author edits a
+// waiting note after the queue was opened, the decision is refused until
+// the moderator has looked again, one note at a time or in bulk.
+func TestDecisionOnEditedWordsIsRefused(t *testing.T) {
+	ts := newTestServer(t)
+	ts.strictScreening()
+	doc := ts.articleID()
+	author, _ := ts.loggedIn("switcher", models.RoleReader)
+	id, _ := author.compose(doc, 1, url.Values{"body": {"An innocent first note."}})
+	if ts.status(id) != models.StatusPending {
+		t.Fatalf("not held: %s", ts.status(id))
+	}
+	mod, _ := ts.loggedIn("watchful", models.RoleModerator)
+	seenInput := regexp.MustCompile(fmt.Sprintf(`name="seen-%d" value="(\d+)"`, id))
+	seenOf := func() string {
+		m := seenInput.FindStringSubmatch(mod.get("/moderation").body)
+		if m == nil {
+			t.Fatal("the queue does not say which version of the note it shows")
+		}
+		return m[1]
+	}
+	seen := seenOf()
+	ts.now = ts.now.Add(time.Minute)
+	author.get(fmt.Sprintf("/annotations/%d/edit", id))
+	author.post(fmt.Sprintf("/annotations/%d/edit", id), url.Values{"kind": {"comment"}, "body": {"Now it sells pills."}})
+
+	key := fmt.Sprintf("seen-%d", id)
+	res := mod.post(fmt.Sprintf("/moderation/items/%d", id), url.Values{"action": {"approve"}, key: {seen}})
+	wantStatus(t, "approve the words shown before the edit", res, http.StatusConflict)
+	mustContain(t, res.body, "edited note")
+	mod.post("/moderation/bulk", url.Values{"action": {"approve"}, "ids": {fmt.Sprint(id)}, key: {seen}})
+	if ts.status(id) != models.StatusPending {
+		t.Fatalf("a decision on the old words went through: %s", ts.status(id))
+	}
+	res = mod.post(fmt.Sprintf("/moderation/items/%d", id), url.Values{"action": {"spam"}, key: {seenOf()}})
+	wantStatus(t, "decide after looking again", res, http.StatusSeeOther)
+	if ts.status(id) != models.StatusSpam {
+		t.Fatalf("after looking again: %s", ts.status(id))
+	}
+}

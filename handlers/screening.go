@@ -122,6 +122,14 @@ func (a *App) moderationFuncs() map[string]any {
 			}
 			return a.formStamp(d.User, a.now())
 		},
+		// editMark names the version of a note a moderator was shown, so a
+		// decision on words its author has since changed is refused.
+		"editMark": func(a *models.Annotation) string {
+			if a.EditedAt == nil {
+				return "0"
+			}
+			return strconv.FormatInt(a.EditedAt.UnixNano(), 10)
+		},
 		"modItem": func(d *templateData, it queueItemView, detail bool) modItemArg {
 			return modItemArg{D: d, Item: it, Detail: detail}
 		},
