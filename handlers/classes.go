@@ -69,6 +69,35 @@ func (a *App) classNew(c echo.Context) error {
 	return a.renderForm(c, "class_new", "New class", nil, nil)
 }
 
+// classEditShow is the class form, filled in, for one of its educators.
+func (a *App) classEditShow(c echo.Context) error {
+	class, err := a.taughtClass(c)
+	if err != nil {
+		return err
+	}
+	data := a.newTemplateData(c, "Edit "+class.Name, class)
+	data.Form = map[string][]string{"name": {class.Name}, "term": {class.Term}, "description": {class.Description}}
+	return a.render(c, http.StatusOK, "class_new", data)
+}
+
+func (a *App) classEditSubmit(c echo.Context) error {
+	class, err := a.taughtClass(c)
+	if err != nil {
+		return err
+	}
+	in := models.ClassInput{Name: c.FormValue("name"), Term: c.FormValue("term"), Description: c.FormValue("description")}
+	err = models.UpdateClass(a.db, class, in, a.now())
+	var fe models.FieldErrors
+	if errors.As(err, &fe) {
+		return a.renderForm(c, "class_new", "Edit "+class.Name, fe, class)
+	}
+	if err != nil {
+		return err
+	}
+	a.setFlash(c, "Saved.")
+	return redirect(c, classPath(class.ID))
+}
+
 func (a *App) classCreate(c echo.Context) error {
 	in := models.ClassInput{Name: c.FormValue("name"), Term: c.FormValue("term"), Description: c.FormValue("description")}
 	class, err := models.CreateClass(a.db, a.currentUser(c), in, a.now())

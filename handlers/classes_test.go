@@ -448,3 +448,33 @@ func TestHideUntilPostedOnTheReadingView(t *testing.T) {
 	mustNotContain(t, late.get(assignmentPath(w.assignment.ID)).body, "hidden until you post your first note")
 	mustContain(t, w.teacher.get(path).body, "An early thought.")
 }
+
+// An educator renames the class; its students see the new name at once,
+// on cached pages too; students and outsiders cannot edit it.
+func TestClassEdit(t *testing.T) {
+	w := newClassWorld(t, models.AssignmentInput{MinAnnotations: 1})
+	ts := w.ts
+	stu, _ := w.student("renamewatcher")
+	doc := fmt.Sprintf("/documents/%d", w.doc)
+	mustContain(t, stu.get(doc).body, "My class: Diplomacy 101")
+	edit := fmt.Sprintf("/classes/%d/edit", w.class.ID)
+
+	wantStatus(t, "a student opens the form", stu.get(edit), http.StatusForbidden)
+	wantStatus(t, "a student posts it", stu.post(edit, url.Values{"name": {"Hijacked"}}), http.StatusForbidden)
+	outsider, _ := ts.loggedIn("outsider", models.RoleEducator)
+	wantStatus(t, "an outsider opens the form", outsider.get(edit), http.StatusNotFound)
+
+	form := w.teacher.get(edit)
+	wantStatus(t, "the educator opens the form", form, http.StatusOK)
+	mustContain(t, form.body, `value="Diplomacy 101"`, "Spring 2026")
+	res := w.teacher.post(edit, url.Values{"name": {"  "}, "term": {"Spring 2026"}})
+	wantStatus(t, "an empty name", res, http.StatusUnprocessableEntity)
+	mustContain(t, res.body, "A class needs a name.")
+	res = w.teacher.post(edit, url.Values{"name": {"Diplomacy 102"}, "term": {"Autumn 2026"}, "description": {"Treaties, read closely."}})
+	wantStatus(t, "the educator saves", res, http.StatusSeeOther)
+
+	mustContain(t, stu.get(fmt.Sprintf("/classes/%d", w.class.ID)).body, "Diplomacy 102", "Autumn 2026", "Treaties, read closely.")
+	page := stu.get(doc).body
+	mustContain(t, page, "My class: Diplomacy 102")
+	mustNotContain(t, page, "Diplomacy 101")
+}

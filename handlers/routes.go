@@ -89,6 +89,8 @@ func (a *App) routes(e *echo.Echo) {
 	s.POST("/classes", a.classCreate, educator)
 	s.GET("/classes/:id", a.classShow, a.requireUser)
 	s.POST("/classes/:id/code", a.classCodeRenew, a.requireUser)
+	s.GET("/classes/:id/edit", a.classEditShow, a.requireUser)
+	s.POST("/classes/:id/edit", a.classEditSubmit, a.requireUser)
 	s.GET("/classes/:id/roster", a.classRoster, a.requireUser)
 	s.POST("/classes/:id/students/:uid/remove", a.classStudentRemove, a.requireUser)
 	s.POST("/classes/:id/educators", a.classEducatorAdd, a.requireUser)

@@ -112,6 +112,29 @@ func CreateClass(db *gorm.DB, educator *User, in ClassInput, now time.Time) (*Cl
 	return c, nil
 }
 
+// UpdateClass renames a class or changes its term or description. Its
+// members' pages name the class (the composer's "My class" choice, the
+// assigned readings), so their cached copies are dropped.
+func UpdateClass(db *gorm.DB, c *Class, in ClassInput, now time.Time) error {
+	if fe := in.Validate(); fe != nil {
+		return fe
+	}
+	return db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(c).Select("name", "term", "description").
+			Updates(Class{Name: in.Name, Term: in.Term, Description: in.Description}).Error; err != nil {
+			return err
+		}
+		c.Name, c.Term, c.Description = in.Name, in.Term, in.Description
+		if err := tx.Model(&User{}).Where("id IN (SELECT user_id FROM class_members WHERE class_id = ?)", c.ID).
+			Update("updated_at", now).Error; err != nil {
+			return err
+		}
+		return tx.Model(&Document{}).
+			Where("id IN (SELECT document_id FROM assignments WHERE class_id = ?)", c.ID).
+			UpdateColumn("version", gorm.Expr("version + 1")).Error
+	})
+}
+
 // NewJoinCode replaces a class's join code, so a leaked one stops working.
 func NewJoinCode(db *gorm.DB, c *Class) error {
 	code := newJoinCode()
