@@ -409,6 +409,11 @@ func TestProgressFeedbackAndPoints(t *testing.T) {
 	wantStatus(t, "feedback", res, http.StatusSeeOther)
 	mustContain(t, stu.get(assignmentPath(w.assignment.ID)).body, "Feedback from teacher", "Name the <em>summit</em>.")
 	mustContain(t, stu.get("/assignments").body, "1 piece of feedback")
+	// The student hears of it in their inbox, with a link to the assignment; the classmate does not.
+	inbox := stu.get("/inbox").body
+	mustContain(t, inbox, "Your educator left feedback on your annotation",
+		fmt.Sprintf(`href="%s"`, assignmentPath(w.assignment.ID)), `<span class="tag">New</span>`)
+	mustNotContain(t, peer.get("/inbox").body, "left feedback")
 	// On a classmate's note through the wrong student's page: refused.
 	peerNote := w.classNote(peer, 3, "comment", "Another.")
 	wantStatus(t, "feedback on another student's note", w.teacher.post(review+"/feedback",

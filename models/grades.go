@@ -125,7 +125,21 @@ func AddFeedback(db *gorm.DB, educator *User, ann *Annotation, body string) (*Fe
 		return nil, FieldErrors{"feedback": err.Error()}
 	}
 	f := &Feedback{AnnotationID: ann.ID, ClassID: *ann.ClassID, AuthorID: educator.ID, Body: body, BodyHTML: string(html)}
-	if err := db.Omit("Author").Create(f).Error; err != nil {
+	err = db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Omit("Author").Create(f).Error; err != nil {
+			return err
+		}
+		if ann.AuthorID == educator.ID {
+			return nil
+		}
+		// The student hears of it in their inbox; its count is in their
+		// navigation, so pages cached for them are stale.
+		if err := tx.Create(&Notification{UserID: ann.AuthorID, AnnotationID: ann.ID, Reason: ReasonFeedback}).Error; err != nil {
+			return err
+		}
+		return tx.Model(&User{}).Where("id = ?", ann.AuthorID).Update("updated_at", time.Now().UTC()).Error
+	})
+	if err != nil {
 		return nil, err
 	}
 	f.Author = *educator

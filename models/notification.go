@@ -14,9 +14,12 @@ type Reason string
 const (
 	ReasonReply   Reason = "reply"
 	ReasonMention Reason = "mention"
+	// ReasonFeedback: an educator left feedback on the user's class note.
+	ReasonFeedback Reason = "feedback"
 )
 
-// Notification tells a user about a reply to their annotation or a mention.
+// Notification tells a user about a reply to their annotation, a mention,
+// or an educator's feedback on it.
 type Notification struct {
 	ID           uint       `gorm:"primaryKey"`
 	UserID       uint       `gorm:"not null;index:idx_notification_user,priority:1"`
@@ -87,6 +90,9 @@ type InboxItem struct {
 	Notification
 	Annotation *Annotation
 	Document   *Document
+	// Assignment is where feedback is read: the latest assignment of the
+	// note's document in its class (0 when there is none).
+	Assignment uint
 }
 
 // UnreadCount counts unread notifications whose annotation the user may
@@ -141,7 +147,18 @@ func Inbox(db *gorm.DB, u *User, limit int) ([]InboxItem, error) {
 		if a == nil {
 			continue
 		}
-		out = append(out, InboxItem{Notification: n, Annotation: a, Document: docByID[a.DocumentID]})
+		item := InboxItem{Notification: n, Annotation: a, Document: docByID[a.DocumentID]}
+		if n.Reason == ReasonFeedback && a.ClassID != nil {
+			var ids []uint
+			if err := db.Model(&Assignment{}).Where("class_id = ? AND document_id = ?", *a.ClassID, a.DocumentID).
+				Order("id DESC").Limit(1).Pluck("id", &ids).Error; err != nil {
+				return nil, err
+			}
+			if len(ids) > 0 {
+				item.Assignment = ids[0]
+			}
+		}
+		out = append(out, item)
 	}
 	return out, nil
 }
