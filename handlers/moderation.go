@@ -180,7 +180,7 @@ func (a *App) decide(c echo.Context, id uint, action models.Action, note string)
 		return nil, echo.NewHTTPError(http.StatusUnprocessableEntity, fe["note"])
 	}
 	if err != nil {
-		return nil, conflictMessage(err)
+		return nil, modelMessage(err)
 	}
 	if mod.IsModerator() { // as the classifier: only site moderators teach it
 		a.reportToAkismet(c, d)
@@ -201,10 +201,14 @@ func (a *App) reportToAkismet(c echo.Context, d *models.Decision) {
 	}
 }
 
-// conflictMessage turns a model conflict into a 409 that says why.
-func conflictMessage(err error) error {
-	if errors.Is(err, models.ErrConflict) {
+// modelMessage turns a model conflict or refusal into a 409 or 403 page
+// that says why (a bare ErrForbidden keeps the general message).
+func modelMessage(err error) error {
+	switch {
+	case errors.Is(err, models.ErrConflict):
 		return echo.NewHTTPError(http.StatusConflict, sentence(err.Error(), "conflict: "))
+	case errors.Is(err, models.ErrForbidden):
+		return echo.NewHTTPError(http.StatusForbidden, sentence(err.Error(), "forbidden: "))
 	}
 	return err
 }
@@ -303,11 +307,8 @@ func (a *App) decisionUndo(c echo.Context) error {
 	if errors.As(err, &fe) {
 		return echo.NewHTTPError(http.StatusUnprocessableEntity, fe["note"])
 	}
-	if errors.Is(err, models.ErrForbidden) {
-		return echo.NewHTTPError(http.StatusForbidden, sentence(err.Error(), "forbidden: "))
-	}
 	if err != nil {
-		return conflictMessage(err)
+		return modelMessage(err)
 	}
 	if mod.IsModerator() { // an educator's decisions never reached Akismet
 		a.reportToAkismet(c, undo)

@@ -135,7 +135,7 @@ func (a *App) userUnban(c echo.Context) error {
 	}
 	_, err = models.Unban(a.db, a.currentUser(c), id, c.FormValue("note"), a.now())
 	if err != nil {
-		return conflictMessage(err)
+		return modelMessage(err)
 	}
 	a.setFlash(c, "The ban is lifted.")
 	return redirect(c, fmt.Sprintf("/moderation/users/%d", id))
@@ -309,7 +309,7 @@ func (a *App) flagCreate(c echo.Context) error {
 		return a.renderForm(c, "moderation_flag", "Flag a note", fe, flagPage{Annotation: ann, Reasons: models.FlagReasons})
 	}
 	if err != nil {
-		return conflictMessage(err)
+		return modelMessage(err)
 	}
 	if err := models.RateRecord(a.db, a.flagLimits(u), a.now()); err != nil {
 		return err

@@ -706,3 +706,25 @@ func TestDecisionOnEditedWordsIsRefused(t *testing.T) {
 		t.Fatalf("after looking again: %s", ts.status(id))
 	}
 }
+
+// No one decides on their own note, and the page says so.
+func TestOwnNoteIsNotForTheAuthorToDecide(t *testing.T) {
+	ts := newTestServer(t)
+	doc, err := models.DocumentByID(ts.db, ts.articleID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod, modU := ts.loggedIn("selfjudge", models.RoleModerator)
+	own, err := models.CreateAnnotation(ts.db, modU, doc, models.AnnotationInput{Kind: models.KindComment,
+		Body: "My own note, hidden by readers' flags.", Passage: 1, QuoteHint: -1}, models.StatusHidden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod.get("/moderation")
+	res := mod.post(fmt.Sprintf("/moderation/items/%d", own.ID), url.Values{"action": {"approve"}})
+	wantStatus(t, "approve one's own note", res, http.StatusForbidden)
+	mustContain(t, res.body, "You cannot decide on your own note")
+	if ts.status(own.ID) != models.StatusHidden {
+		t.Errorf("one's own note became %s", ts.status(own.ID))
+	}
+}
