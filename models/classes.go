@@ -129,9 +129,7 @@ func UpdateClass(db *gorm.DB, c *Class, in ClassInput, now time.Time) error {
 			Update("updated_at", now).Error; err != nil {
 			return err
 		}
-		return tx.Model(&Document{}).
-			Where("id IN (SELECT document_id FROM assignments WHERE class_id = ?)", c.ID).
-			UpdateColumn("version", gorm.Expr("version + 1")).Error
+		return bumpClassReadings(tx, c.ID)
 	})
 }
 
@@ -280,6 +278,12 @@ func membershipChanged(tx *gorm.DB, classID, userID uint, now time.Time) error {
 	if err := tx.Model(&User{}).Where("id = ?", userID).Update("updated_at", now).Error; err != nil {
 		return err
 	}
+	return bumpClassReadings(tx, classID)
+}
+
+// bumpClassReadings marks the pages of the class's assigned readings as
+// changed (see bumpDocument): they show who is in the class and its name.
+func bumpClassReadings(tx *gorm.DB, classID uint) error {
 	return tx.Model(&Document{}).
 		Where("id IN (SELECT document_id FROM assignments WHERE class_id = ?)", classID).
 		UpdateColumn("version", gorm.Expr("version + 1")).Error

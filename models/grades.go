@@ -132,12 +132,7 @@ func AddFeedback(db *gorm.DB, educator *User, ann *Annotation, body string) (*Fe
 		if ann.AuthorID == educator.ID {
 			return nil
 		}
-		// The student hears of it in their inbox; its count is in their
-		// navigation, so pages cached for them are stale.
-		if err := tx.Create(&Notification{UserID: ann.AuthorID, AnnotationID: ann.ID, Reason: ReasonFeedback}).Error; err != nil {
-			return err
-		}
-		return tx.Model(&User{}).Where("id = ?", ann.AuthorID).Update("updated_at", time.Now().UTC()).Error
+		return notify(tx, ann.AuthorID, ann.ID, ReasonFeedback) // the student hears of it
 	})
 	if err != nil {
 		return nil, err

@@ -74,15 +74,20 @@ func notifyPublished(tx *gorm.DB, a *Annotation, fresh bool) error {
 		if !ok {
 			continue
 		}
-		if err := tx.Create(&Notification{UserID: uid, AnnotationID: a.ID, Reason: reason}).Error; err != nil {
-			return err
-		}
-		// The navigation shows the unread count: pages cached for this user are stale.
-		if err := tx.Model(&User{}).Where("id = ?", uid).Update("updated_at", time.Now().UTC()).Error; err != nil {
+		if err := notify(tx, uid, a.ID, reason); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// notify adds a notification to a user's inbox.
+func notify(tx *gorm.DB, userID, annotationID uint, reason Reason) error {
+	if err := tx.Create(&Notification{UserID: userID, AnnotationID: annotationID, Reason: reason}).Error; err != nil {
+		return err
+	}
+	// The navigation shows the unread count: pages cached for this user are stale.
+	return tx.Model(&User{}).Where("id = ?", userID).Update("updated_at", time.Now().UTC()).Error
 }
 
 // InboxItem is a notification with the annotation it points at.
