@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"html/template"
 	"strconv"
@@ -35,13 +34,8 @@ func (a *App) formStamp(u *models.User, at time.Time) string {
 	if u == nil {
 		return ""
 	}
-	unix := strconv.FormatInt(at.Unix(), 10)
-	b := make([]byte, 9)
-	if _, err := rand.Read(b); err != nil {
-		panic(err) // crypto/rand does not fail on supported platforms
-	}
-	nonce := base64.RawURLEncoding.EncodeToString(b)
-	return unix + "." + nonce + "." + a.stampMAC(u.ID, unix+"."+nonce)
+	signed := strconv.FormatInt(at.Unix(), 10) + "." + randomToken(9)
+	return signed + "." + a.stampMAC(u.ID, signed)
 }
 
 func (a *App) stampMAC(userID uint, signed string) string {
@@ -84,7 +78,7 @@ func (a *App) screen(c echo.Context, u *models.User, docID uint, parent *models.
 		Now:         a.now(),
 	}
 	if !sub.FormShownAt.IsZero() {
-		sub.FormReused = a.usedStamps.use(c.FormValue(stampField), sub.FormShownAt, a.now(), a.cfg.Screen.WithDefaults().MaxFormAge)
+		sub.FormReused = a.usedStamps.use(c.FormValue(stampField), sub.FormShownAt, a.now(), a.cfg.Screen.MaxFormAge)
 		if !sub.FormReused {
 			c.Set(stampTakenKey, true)
 		}
@@ -124,11 +118,11 @@ func (a *App) moderationFuncs() map[string]any {
 		},
 		// editMark names the version of a note a moderator was shown, so a
 		// decision on words its author has since changed is refused.
-		"editMark": func(a *models.Annotation) string {
-			if a.EditedAt == nil {
+		"editMark": func(ann *models.Annotation) string {
+			if ann.EditedAt == nil {
 				return "0"
 			}
-			return strconv.FormatInt(a.EditedAt.UnixNano(), 10)
+			return strconv.FormatInt(ann.EditedAt.UnixNano(), 10)
 		},
 		"modItem": func(d *templateData, it queueItemView, detail bool) modItemArg {
 			return modItemArg{D: d, Item: it, Detail: detail}
@@ -207,10 +201,13 @@ func (l *stampLedger) release(stamp string) {
 
 // newStampNonce is a placeholder no note can contain, for a cached page's
 // form stamps.
-func newStampNonce() string {
-	b := make([]byte, 16)
+func newStampNonce() string { return "stamp-" + randomToken(16) }
+
+// randomToken is n random bytes, URL-safe.
+func randomToken(n int) string {
+	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
 		panic(err) // crypto/rand does not fail on supported platforms
 	}
-	return "stamp-" + hex.EncodeToString(b)
+	return base64.RawURLEncoding.EncodeToString(b)
 }
