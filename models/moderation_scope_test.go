@@ -23,23 +23,36 @@ func (f *classFixture) held(u *models.User, class *models.Class) *models.Annotat
 	return a
 }
 
+// coEducator is a student of the fixture's class made one of its educators.
+func (f *classFixture) coEducator(name string) *models.User {
+	f.t.Helper()
+	u := f.student(name)
+	if _, err := models.AddEducator(f.db, f.class, name, f.now); err != nil {
+		f.t.Fatal(err)
+	}
+	return u
+}
+
+// memberModerator is a student of the fixture's class who is also a site moderator.
+func (f *classFixture) memberModerator(name string) *models.User {
+	f.t.Helper()
+	u := f.student(name)
+	if err := f.db.Model(u).Update("role", models.RoleModerator).Error; err != nil {
+		f.t.Fatal(err)
+	}
+	u.Role = models.RoleModerator
+	return u
+}
+
 // A class's educators moderate its held notes; site moderators and admins
 // outside the class never see them, and educators see nothing else.
 func TestClassNotesAreModeratedByTheirEducators(t *testing.T) {
 	f := newClassFixture(t)
 	student := f.student("student")
-	coEducator := f.student("assistant")
-	if _, err := models.AddEducator(f.db, f.class, "assistant", f.now); err != nil {
-		t.Fatal(err)
-	}
-	coEducator, _ = models.UserByID(f.db, coEducator.ID)
+	coEducator := f.coEducator("assistant")
 	mod := f.user("moddy", models.RoleModerator)
 	admin := f.user("boss", models.RoleAdmin)
-	memberMod := f.student("classmod")
-	if err := f.db.Model(memberMod).Update("role", models.RoleModerator).Error; err != nil {
-		t.Fatal(err)
-	}
-	memberMod, _ = models.UserByID(f.db, memberMod.ID)
+	memberMod := f.memberModerator("classmod")
 	otherTeacher := f.user("otherteacher", models.RoleEducator)
 	if _, err := models.CreateClass(f.db, otherTeacher, models.ClassInput{Name: "Other"}, f.now); err != nil {
 		t.Fatal(err)
@@ -182,11 +195,7 @@ func btoi(b bool) int {
 func TestClassEducatorsPowersStayInTheClass(t *testing.T) {
 	f := newClassFixture(t)
 	student := f.student("learner")
-	helper := f.student("helper")
-	if _, err := models.AddEducator(f.db, f.class, "helper", f.now); err != nil {
-		t.Fatal(err)
-	}
-	helper, _ = models.UserByID(f.db, helper.ID)
+	helper := f.coEducator("helper")
 	screen := func(u *models.User, class *models.Class, body string) models.Verdict {
 		t.Helper()
 		in := models.AnnotationInput{Kind: models.KindComment, Body: body, Passage: 1, QuoteHint: -1}
@@ -232,11 +241,7 @@ func TestClassEducatorsPowersStayInTheClass(t *testing.T) {
 	}
 
 	// An educator's spam verdict leaves the classifier alone; a moderator's teaches it.
-	memberMod := f.student("classmod")
-	if err := f.db.Model(memberMod).Update("role", models.RoleModerator).Error; err != nil {
-		t.Fatal(err)
-	}
-	memberMod, _ = models.UserByID(f.db, memberMod.ID)
+	memberMod := f.memberModerator("classmod")
 	for _, c := range []struct {
 		who  *models.User
 		want string
