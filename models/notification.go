@@ -1,6 +1,7 @@
 package models
 
 import (
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -146,6 +147,10 @@ func Inbox(db *gorm.DB, u *User, limit int) ([]InboxItem, error) {
 	for i := range docs {
 		docByID[docs[i].ID] = &docs[i]
 	}
+	assignments, err := latestAssignments(db, ns, docIDs)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]InboxItem, 0, len(ns))
 	for _, n := range ns {
 		a := byID[n.AnnotationID]
@@ -154,18 +159,27 @@ func Inbox(db *gorm.DB, u *User, limit int) ([]InboxItem, error) {
 		}
 		item := InboxItem{Notification: n, Annotation: a, Document: docByID[a.DocumentID]}
 		if n.Reason == ReasonFeedback && a.ClassID != nil {
-			var ids []uint
-			if err := db.Model(&Assignment{}).Where("class_id = ? AND document_id = ?", *a.ClassID, a.DocumentID).
-				Order("id DESC").Limit(1).Pluck("id", &ids).Error; err != nil {
-				return nil, err
-			}
-			if len(ids) > 0 {
-				item.Assignment = ids[0]
-			}
+			item.Assignment = assignments[[2]uint{*a.ClassID, a.DocumentID}]
 		}
 		out = append(out, item)
 	}
 	return out, nil
+}
+
+// latestAssignments finds, in one query and only when some notification
+// is feedback, the latest assignment of each (class, document) among docs.
+func latestAssignments(db *gorm.DB, ns []Notification, docs []uint) (map[[2]uint]uint, error) {
+	out := map[[2]uint]uint{}
+	if !slices.ContainsFunc(ns, func(n Notification) bool { return n.Reason == ReasonFeedback }) {
+		return out, nil
+	}
+	var rows []struct{ ClassID, DocumentID, ID uint }
+	err := db.Model(&Assignment{}).Select("class_id, document_id, MAX(id) AS id").
+		Where("document_id IN ?", docs).Group("class_id, document_id").Scan(&rows).Error
+	for _, r := range rows {
+		out[[2]uint{r.ClassID, r.DocumentID}] = r.ID
+	}
+	return out, err
 }
 
 // MarkInboxRead marks every notification of u as read.
