@@ -66,7 +66,7 @@ func (a *App) classList(c echo.Context) error {
 }
 
 func (a *App) classNew(c echo.Context) error {
-	return a.renderForm(c, "class_new", "New class", nil, nil)
+	return a.renderForm(c, "class_form", "New class", nil, nil)
 }
 
 // classEditShow is the class form, filled in, for one of its educators.
@@ -77,7 +77,7 @@ func (a *App) classEditShow(c echo.Context) error {
 	}
 	data := a.newTemplateData(c, "Edit "+class.Name, class)
 	data.Form = map[string][]string{"name": {class.Name}, "term": {class.Term}, "description": {class.Description}}
-	return a.render(c, http.StatusOK, "class_new", data)
+	return a.render(c, http.StatusOK, "class_form", data)
 }
 
 func (a *App) classEditSubmit(c echo.Context) error {
@@ -89,7 +89,7 @@ func (a *App) classEditSubmit(c echo.Context) error {
 	err = models.UpdateClass(a.db, class, in, a.now())
 	var fe models.FieldErrors
 	if errors.As(err, &fe) {
-		return a.renderForm(c, "class_new", "Edit "+class.Name, fe, class)
+		return a.renderForm(c, "class_form", "Edit "+class.Name, fe, class)
 	}
 	if err != nil {
 		return err
@@ -103,7 +103,7 @@ func (a *App) classCreate(c echo.Context) error {
 	class, err := models.CreateClass(a.db, a.currentUser(c), in, a.now())
 	var fe models.FieldErrors
 	if errors.As(err, &fe) {
-		return a.renderForm(c, "class_new", "New class", fe, nil)
+		return a.renderForm(c, "class_form", "New class", fe, nil)
 	}
 	if err != nil {
 		return err

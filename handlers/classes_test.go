@@ -50,7 +50,7 @@ func classPageSamples(ts *testServer, doc *models.Document) map[string]any {
 	points := 7.5
 	return map[string]any{
 		"classes":              classListPage{Classes: classes},
-		"class_new":            nil,
+		"class_form":           nil,
 		"class":                classPage{Class: class, Role: models.MemberEducator, JoinURL: "http://x/join/" + class.JoinCode, Students: 1, Assignments: []classAssignment{{Assignment: *as, Due: newMoment(as.DueAt, as), Progress: &progress}}},
 		"class_roster":         rosterPage{Class: class, Members: roster},
 		"class_join":           joinPage{Class: class, Code: class.DisplayCode()},

@@ -65,7 +65,7 @@ func samplePageData(ts *testServer) map[string]any {
 
 // loginOnlyPages are never shown to visitors.
 var loginOnlyPages = map[string]bool{"account": true, "inbox": true,
-	"classes": true, "class": true, "class_new": true, "class_roster": true, "class_join": true,
+	"classes": true, "class": true, "class_form": true, "class_roster": true, "class_join": true,
 	"assignments": true, "assignment": true, "assignment_form": true, "assignment_dashboard": true, "assignment_student": true}
 
 func TestEveryPageRenders(t *testing.T) {
