@@ -232,12 +232,30 @@ func TestFormStampsFreshAndSingleUse(t *testing.T) {
 	c, _ := ts.loggedIn("stamper", models.RoleReader)
 	first := c.get(fmt.Sprintf("/documents/%d", doc)).body
 	ts.now = ts.now.Add(10 * time.Second)
-	again := c.get(fmt.Sprintf("/documents/%d", doc)).body
+	res := c.get(fmt.Sprintf("/documents/%d", doc))
+	again := res.body
 	s1, s2 := stampOf(t, first), stampOf(t, again)
 	if s1 == s2 {
 		t.Fatalf("two views of the cached page share the stamp %s", s1)
 	}
 	mustNotContain(t, again, "stamp-")
+	// The stamps are written around the cached bytes: the length announced is the length sent.
+	if n := res.header.Get("Content-Length"); n != fmt.Sprint(len(again)) {
+		t.Errorf("Content-Length %s for a body of %d bytes", n, len(again))
+	}
+	// The browser's copy revalidates for the day; the next day it gets fresh stamps.
+	revalidate := func() int {
+		req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/documents/%d", ts.URL, doc), nil)
+		req.Header.Set("If-None-Match", res.header.Get("ETag"))
+		return c.do(req).status
+	}
+	if got := revalidate(); got != http.StatusNotModified {
+		t.Errorf("revalidating the same day: %d, want 304", got)
+	}
+	ts.now = ts.now.Add(24 * time.Hour)
+	if got := revalidate(); got != http.StatusOK {
+		t.Errorf("revalidating the next day: %d, want 200", got)
+	}
 
 	reasons := func(id uint) string {
 		a, err := models.AnnotationByID(ts.db, id)
