@@ -115,9 +115,29 @@ func TestClassNotesAreModeratedByTheirEducators(t *testing.T) {
 	// The educator approves: the class sees the note; undo is theirs and
 	// site moderators', not another class's educator's.
 	classmate := f.student("classmate")
+	updatedAt := func(u *models.User) time.Time {
+		t.Helper()
+		fresh, err := models.UserByID(f.db, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fresh.UpdatedAt
+	}
+	before := map[*models.User]time.Time{}
+	for _, u := range []*models.User{f.educator, mod, otherTeacher} {
+		before[u] = updatedAt(u)
+	}
+	time.Sleep(2 * time.Millisecond) // touches are stamped with the clock
 	d, err := models.Decide(f.db, coEducator, classNote.ID, models.ActionApprove, "", f.now)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The queue counts moved for the site's moderators and this class's
+	// educators: their cached pages are dropped, another class's educator's are not.
+	for u, want := range map[*models.User]bool{f.educator: true, mod: true, otherTeacher: false} {
+		if moved := !updatedAt(u).Equal(before[u]); moved != want {
+			t.Errorf("%s's account marked changed: %v, want %v", u.Username, moved, want)
+		}
 	}
 	if ok, _ := models.CanView(f.db, classmate, classNote, false); !ok {
 		t.Error("the classmate cannot see the approved note")
