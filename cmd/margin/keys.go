@@ -25,7 +25,10 @@ func sessionKeys(dataDir string) (hashKey, blockKey []byte, err error) {
 	}
 	path := filepath.Join(dataDir, "session.key")
 	raw, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	// An empty file is what a crash during first start left before keys were
+	// written atomically: no session was ever signed with it, so replace it.
+	if errors.Is(err, fs.ErrNotExist) || (err == nil && len(strings.TrimSpace(string(raw))) == 0) {
+		replace := err == nil
 		raw = make([]byte, 96)
 		if _, err := rand.Read(raw); err != nil {
 			return nil, nil, err
@@ -33,19 +36,12 @@ func sessionKeys(dataDir string) (hashKey, blockKey []byte, err error) {
 		if err := os.MkdirAll(dataDir, 0o700); err != nil {
 			return nil, nil, err
 		}
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		err := writeSecret(path, []byte(hex.EncodeToString(raw)+"\n"), replace)
 		if errors.Is(err, fs.ErrExist) {
 			// Another process wrote it first; use theirs.
 			return sessionKeys(dataDir)
 		}
 		if err != nil {
-			return nil, nil, err
-		}
-		if _, err := f.Write([]byte(hex.EncodeToString(raw) + "\n")); err != nil {
-			f.Close()
-			return nil, nil, err
-		}
-		if err := f.Close(); err != nil {
 			return nil, nil, err
 		}
 		return raw[:64], raw[64:], nil
@@ -61,4 +57,47 @@ func sessionKeys(dataDir string) (hashKey, blockKey []byte, err error) {
 		return nil, nil, fmt.Errorf("%s is damaged: expected 192 hex digits; delete it to generate new keys (everyone will be logged out)", path)
 	}
 	return decoded[:64], decoded[64:], nil
+}
+
+// writeSecret puts data at path so that a crash at any moment leaves either
+// no file or the whole file: it writes a temporary file beside it, syncs it,
+// links (or, with replace, renames) it into place and syncs the directory.
+// Without replace, an existing file wins and fs.ErrExist is returned.
+func writeSecret(path string, data []byte, replace bool) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, ".secret-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if replace {
+		err = os.Rename(tmp, path)
+	} else {
+		err = os.Link(tmp, path)
+	}
+	if err != nil {
+		return err
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }
