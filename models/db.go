@@ -25,6 +25,10 @@ type Options struct {
 	DataDir string
 	// Logger receives slow-query warnings; nil silences GORM.
 	Logger *slog.Logger
+	// SQLiteSync is SQLite's synchronous setting: "full" (the default) makes
+	// every acknowledged write survive a power cut; "normal" is faster but may
+	// lose the last acknowledged writes when the machine or its disk fails.
+	SQLiteSync string
 }
 
 // SQLitePath is where the embedded database lives inside a data directory.
@@ -61,7 +65,14 @@ func Open(opts Options) (*gorm.DB, error) {
 		if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
 			return nil, fmt.Errorf("create data directory: %w", err)
 		}
-		sqlDB, err := sql.Open(sqlite.DriverName, sqliteDSN(SQLitePath(opts.DataDir)))
+		if err := checkWritable(opts.DataDir); err != nil {
+			return nil, err
+		}
+		sync, err := sqliteSync(opts.SQLiteSync)
+		if err != nil {
+			return nil, err
+		}
+		sqlDB, err := sql.Open(sqlite.DriverName, sqliteDSNSync(SQLitePath(opts.DataDir), sync))
 		if err != nil {
 			return nil, fmt.Errorf("open SQLite database: %w", err)
 		}
@@ -80,9 +91,48 @@ func Open(opts Options) (*gorm.DB, error) {
 	return db, nil
 }
 
-// sqliteDSN turns on WAL, foreign keys and a busy timeout for every pooled connection.
-func sqliteDSN(path string) string {
-	return "file:" + path + "?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=10000&_synchronous=NORMAL&_txlock=immediate"
+// sqliteDSN turns on WAL, foreign keys and a busy timeout for every pooled
+// connection, with the durable default synchronous=FULL.
+func sqliteDSN(path string) string { return sqliteDSNSync(path, "FULL") }
+
+func sqliteDSNSync(path, sync string) string {
+	return "file:" + path + "?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=10000&_synchronous=" + sync + "&_txlock=immediate"
+}
+
+// sqliteSync maps the MARGIN_SQLITE_SYNC setting to SQLite's pragma value.
+func sqliteSync(setting string) (string, error) {
+	switch strings.ToLower(strings.TrimSpace(setting)) {
+	case "", "full":
+		return "FULL", nil
+	case "normal":
+		return "NORMAL", nil
+	}
+	return "", fmt.Errorf("MARGIN_SQLITE_SYNC must be full or normal (got %q)", setting)
+}
+
+// checkWritable says plainly when the data directory or its database cannot
+// be written: SQLite's own message ("unable to open database file: no such
+// file or directory") names neither the cause nor the cure.
+func checkWritable(dir string) error {
+	f, err := os.CreateTemp(dir, ".write-check-*")
+	if err != nil {
+		return fmt.Errorf("data directory %s is not writable (%v): Margin keeps its database there; make it writable by the user running Margin, mount it read-write, free disk space, or choose another directory with -data or MARGIN_DATA", dir, err)
+	}
+	name := f.Name()
+	f.Close()
+	os.Remove(name)
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		path := SQLitePath(dir) + suffix
+		g, err := os.OpenFile(path, os.O_RDWR, 0)
+		if err == nil {
+			g.Close()
+			continue
+		}
+		if !os.IsNotExist(err) {
+			return fmt.Errorf("database file %s cannot be opened for writing (%v): give the user running Margin write access to it (chmod u+w, chown)", path, err)
+		}
+	}
+	return nil
 }
 
 // SQLiteDSN is exported for tools (the benchmark) that need the exact same settings.

@@ -14,6 +14,7 @@ import (
 type storeFlags struct {
 	dataDir     string
 	databaseURL string
+	sqliteSync  string
 }
 
 func envOr(key, def string) string {
@@ -25,11 +26,12 @@ func envOr(key, def string) string {
 
 func (s *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.dataDir, "data", envOr("MARGIN_DATA", "./margin-data"), "data `directory`: SQLite database and session keys (env MARGIN_DATA)")
+	fs.StringVar(&s.sqliteSync, "sqlite-sync", envOr("MARGIN_SQLITE_SYNC", "full"), "SQLite `durability`: full (every acknowledged note survives a power cut) or normal (faster; may lose the last notes on a crash of the machine) (env MARGIN_SQLITE_SYNC)")
 	fs.StringVar(&s.databaseURL, "database-url", os.Getenv("DATABASE_URL"), "PostgreSQL `URL` postgres://...; empty uses SQLite in the data directory (env DATABASE_URL)")
 }
 
 func (s *storeFlags) open(e cliEnv) (*gorm.DB, error) {
-	db, err := models.Open(models.Options{DatabaseURL: s.databaseURL, DataDir: s.dataDir, Logger: e.logger()})
+	db, err := models.Open(models.Options{DatabaseURL: s.databaseURL, DataDir: s.dataDir, Logger: e.logger(), SQLiteSync: s.sqliteSync})
 	if err != nil {
 		return nil, err
 	}
