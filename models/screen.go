@@ -341,8 +341,10 @@ func (s *screen) standing(cfg ScreenConfig, st Standing, settings ScreenSettings
 }
 
 // classify asks the classifier. Its score alone holds or, when high,
-// condemns a note; it turns a rule's hold into spam when both agree. It
-// only ever holds a trusted author's note.
+// condemns a note; it turns a rule's hold into spam when both agree. A
+// trusted author's note it never condemns, and holds only when a rule
+// holds it too: the classifier's word alone is not enough against a
+// record of approved notes.
 func (s *screen) classify(db *gorm.DB, cfg ScreenConfig, text string, trusted bool) error {
 	score, reasons, err := NewClassifier(db).Score(text)
 	if err != nil {
@@ -355,6 +357,8 @@ func (s *screen) classify(db *gorm.DB, cfg ScreenConfig, text string, trusted bo
 	case score >= cfg.SpamScore && !trusted, score >= cfg.HoldScore && s.ruleHolds > 0 && !trusted:
 		s.v.Status = StatusSpam
 		s.v.Reasons = append(s.v.Reasons, reasons...)
+	case score >= cfg.HoldScore && trusted && s.ruleHolds == 0:
+		s.v.Reasons = append(s.v.Reasons, reasons[0]+" (not held: trusted author, no other signal)")
 	case score >= cfg.HoldScore:
 		s.hold(reasons[0], false)
 		s.v.Reasons = append(s.v.Reasons, reasons[1:]...)

@@ -333,12 +333,13 @@ func TestScreenClassifier(t *testing.T) {
 	if v := f.screen(fast); v.Status != models.StatusSpam {
 		t.Errorf("classifier and speed rule together: %s %q", v.Status, v.Reasons)
 	}
-	// A trusted author's note is only ever held by the classifier.
+	// The classifier alone never holds a trusted author's note; with a
+	// second signal (a blocked term that holds) it is held, never spam.
 	f.cfg = models.ScreenConfig{}
 	veteran := f.user("veteran", models.RoleReader)
 	f.approved(veteran, 3)
-	if v := f.screen(f.submission(veteran, "Free money!!! Check out my channel and subscribe http://bit.ly/cash")); v.Status != models.StatusPending {
-		t.Errorf("trusted author, spam-like note: %s %q", v.Status, v.Reasons)
+	if v := f.screen(f.submission(veteran, "Free money!!! Check out my channel and subscribe http://bit.ly/cash")); v.Status != models.StatusPublished || v.Score < 0.65 {
+		t.Errorf("trusted author, spam-like note, classifier alone: %s %.3f %q", v.Status, v.Score, v.Reasons)
 	}
 }
 
