@@ -39,8 +39,13 @@ type QueueCounts struct {
 	Pending, Flagged, Spam int64
 }
 
-// Total is what the navigation shows.
+// Total is every note in the three queues.
 func (q QueueCounts) Total() int64 { return q.Pending + q.Flagged + q.Spam }
+
+// Waiting is what the navigation's badge shows: the notes that wait for a
+// decision. The Spam folder is not counted: a note there has been decided,
+// and counting it would keep the badge from ever clearing.
+func (q QueueCounts) Waiting() int64 { return q.Pending + q.Flagged }
 
 // queueScope is the notes of one queue that the moderator may decide on.
 func queueScope(mod *User, q Queue) func(*gorm.DB) *gorm.DB {

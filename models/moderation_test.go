@@ -455,3 +455,11 @@ func TestUndoNeedsTheDecisionsPermission(t *testing.T) {
 		t.Errorf("the class's moderator could not undo: %v, note %s", err, f.status(note))
 	}
 }
+
+// The navigation's badge counts what waits for a decision, not the Spam folder.
+func TestQueueCountsWaitingLeavesSpamOut(t *testing.T) {
+	c := models.QueueCounts{Pending: 2, Flagged: 1, Spam: 5}
+	if c.Waiting() != 3 || c.Total() != 8 {
+		t.Fatalf("waiting %d total %d", c.Waiting(), c.Total())
+	}
+}
