@@ -79,37 +79,61 @@ func (a *App) documentShow(c echo.Context) error {
 	revParam := c.QueryParam("rev")
 	unread := a.unread(c)
 	cacheable := !a.hasFlash(c)
-	key := ""
-	if cacheable {
-		key = fmt.Sprintf("doc|%d|%d|%s|%s|%s|%s", doc.ID, doc.Version, revParam, filter, order, viewerKey(viewer, unread))
-		if page, ok := a.pageCache.get(key); ok {
-			return a.servePage(c, page, viewer)
+	if !cacheable {
+		body, err := a.documentRender(c, doc, viewer, documentQuery{filter, order, revParam}, "")
+		if err != nil {
+			return err
 		}
+		return c.HTMLBlob(http.StatusOK, body)
 	}
+	key := fmt.Sprintf("doc|%d|%d|%s|%s|%s|%s", doc.ID, doc.Version, revParam, filter, order, viewerKey(viewer, unread))
+	page, err := a.pageCache.load(key, func() ([]byte, string, error) {
+		stampLater := newStampNonce()
+		body, err := a.documentRender(c, doc, viewer, documentQuery{filter, order, revParam}, stampLater)
+		return body, stampLater, err
+	})
+	if err != nil {
+		return err
+	}
+	return a.servePage(c, page, viewer)
+}
+
+// documentQuery is what, in the reading view's address, chooses the page.
+type documentQuery struct {
+	filter   models.Kind
+	order    string
+	revision string
+}
+
+// documentRender renders the reading view; stampLater, when set, stands in
+// the page for the form stamps, filled in when it is served.
+func (a *App) documentRender(c echo.Context, doc *models.Document, viewer *models.User, dq documentQuery, stampLater string) ([]byte, error) {
+	filter, order, revParam := dq.filter, dq.order, dq.revision
 	var rev *models.Revision
+	var err error
 	if revParam != "" {
 		num, convErr := strconv.Atoi(revParam)
 		if convErr != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, "The revision must be a number.")
+			return nil, echo.NewHTTPError(http.StatusBadRequest, "The revision must be a number.")
 		}
 		rev, err = models.RevisionByNumber(a.db, doc.ID, num)
 	} else {
 		rev, err = models.RevisionByID(a.db, doc.CurrentRevisionID)
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	passages, err := models.Passages(a.db, rev.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	views, err := models.ReadingView(a.db, rev, passages, viewer, models.ReadingOptions{Kind: filter, Sort: order})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	revs, err := models.Revisions(a.db, doc.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	q := url.Values{}
 	if filter != "" {
@@ -122,21 +146,12 @@ func (a *App) documentShow(c echo.Context) error {
 		IsCurrent: rev.ID == doc.CurrentRevisionID, Kinds: models.Kinds, Filter: filter, Sort: order, Query: q.Encode()}
 	if page.IsCurrent && len(revs) > 1 {
 		if page.Orphaned, err = models.OrphanedCount(a.db, doc, viewer); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	data := a.newTemplateData(c, doc.Title, page)
-	if cacheable {
-		data.stampLater = newStampNonce()
-	}
-	body, err := a.renderBytes("document", data)
-	if err != nil {
-		return err
-	}
-	if !cacheable {
-		return c.HTMLBlob(http.StatusOK, body)
-	}
-	return a.servePage(c, a.pageCache.put(key, body, data.stampLater), viewer)
+	data.stampLater = stampLater
+	return a.renderBytes("document", data)
 }
 
 // viewerKey names what, about the viewer, changes a page: who they are,

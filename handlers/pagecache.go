@@ -5,6 +5,7 @@ import (
 	"container/list"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"sync"
 )
 
@@ -19,6 +20,20 @@ type pageCache struct {
 	size  int
 	order *list.List
 	items map[string]*list.Element
+	// rendering holds the renders in progress by key, so that readers who
+	// miss the same key at once (every reader after a write) wait for one
+	// render and share it instead of each rendering the same page.
+	rendering map[string]*pageRender
+}
+
+// errPageRenderAbandoned is what waiters get when the render they waited
+// for panicked: the panic itself goes to the request that rendered.
+var errPageRenderAbandoned = errors.New("page render abandoned")
+
+type pageRender struct {
+	done chan struct{}
+	page *cachedPage
+	err  error
 }
 
 type cachedPage struct {
@@ -33,7 +48,8 @@ type cachedPage struct {
 }
 
 func newPageCache(maxBytes int) *pageCache {
-	return &pageCache{max: maxBytes, order: list.New(), items: map[string]*list.Element{}}
+	return &pageCache{max: maxBytes, order: list.New(), items: map[string]*list.Element{},
+		rendering: map[string]*pageRender{}}
 }
 
 func (pc *pageCache) get(key string) (*cachedPage, bool) {
@@ -83,4 +99,42 @@ func (pc *pageCache) put(key string, body []byte, stampNonce string) *cachedPage
 		pc.size -= len(old.body)
 	}
 	return p
+}
+
+// load returns the page cached under key or, on a miss, the page render
+// produces, rendering it once however many requests miss the key together.
+// render returns the body and the stamp nonce it holds (see put). The
+// waiters share the result, error included: the key names everything the
+// page depends on, so what one of them would render is what all would.
+func (pc *pageCache) load(key string, render func() ([]byte, string, error)) (*cachedPage, error) {
+	pc.mu.Lock()
+	if el, ok := pc.items[key]; ok {
+		pc.order.MoveToFront(el)
+		pc.mu.Unlock()
+		return el.Value.(*cachedPage), nil
+	}
+	if r, ok := pc.rendering[key]; ok {
+		pc.mu.Unlock()
+		<-r.done
+		return r.page, r.err
+	}
+	r := &pageRender{done: make(chan struct{})}
+	pc.rendering[key] = r
+	pc.mu.Unlock()
+	defer func() {
+		if r.page == nil && r.err == nil {
+			r.err = errPageRenderAbandoned
+		}
+		pc.mu.Lock()
+		delete(pc.rendering, key)
+		pc.mu.Unlock()
+		close(r.done)
+	}()
+	body, stampNonce, err := render()
+	if err != nil {
+		r.err = err
+		return nil, err
+	}
+	r.page = pc.put(key, body, stampNonce)
+	return r.page, nil
 }
