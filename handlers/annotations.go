@@ -320,10 +320,7 @@ func (a *App) annotationHelpful(c echo.Context) error {
 // backTo returns the same-site page the form came from (its "back" field),
 // or fallback.
 func backTo(c echo.Context, fallback string) string {
-	if b := c.FormValue("back"); strings.HasPrefix(b, "/") && !strings.HasPrefix(b, "//") {
-		return b
-	}
-	return fallback
+	return safeLocalPath(c.FormValue("back"), fallback)
 }
 
 var _ = time.Now

@@ -98,12 +98,7 @@ func redirect(c echo.Context, to string) error {
 }
 
 // safeNext keeps post-login redirects on this site.
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/"
-	}
-	return next
-}
+func safeNext(next string) string { return safeLocalPath(next, "/") }
 
 func (a *App) templateFuncs() template.FuncMap {
 	return template.FuncMap{
