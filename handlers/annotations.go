@@ -289,7 +289,9 @@ func (a *App) annotationHistory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if ann.IsDeleted() && ann.AuthorID != a.currentUser(c).ID && !a.currentUser(c).IsModerator() {
+	// A visitor has no user: a deleted note's history is its author's and
+	// the moderators' only.
+	if u := a.currentUser(c); ann.IsDeleted() && (u == nil || ann.AuthorID != u.ID) && !u.IsModerator() {
 		return models.ErrNotFound
 	}
 	edits, err := models.AnnotationEdits(a.db, ann.ID)
