@@ -185,6 +185,21 @@ type annotationPage struct {
 	Target   uint
 	Composer composerPage
 	Sort     string
+	// TargetFlagHidden tells that readers' flags hid the note, pending a moderator.
+	TargetFlagHidden bool
+}
+
+// flagHiddenIn tells whether the thread holds note id hidden by flags.
+func flagHiddenIn(t *models.Thread, id uint) bool {
+	if t.ID == id {
+		return t.FlagHidden
+	}
+	for _, r := range t.Replies {
+		if flagHiddenIn(r, id) {
+			return true
+		}
+	}
+	return false
 }
 
 func (a *App) annotationShow(c echo.Context) error {
@@ -223,7 +238,8 @@ func (a *App) annotationShow(c echo.Context) error {
 	for i := range views {
 		views[i].Threads = nil // the thread is shown below, in full
 	}
-	page := annotationPage{Document: doc, Passages: views, Focus: ann.PassageNumber, Thread: thread, Target: ann.ID}
+	page := annotationPage{Document: doc, Passages: views, Focus: ann.PassageNumber, Thread: thread, Target: ann.ID,
+		TargetFlagHidden: flagHiddenIn(thread, ann.ID)}
 	if viewer != nil {
 		p := &models.Passage{Number: ann.PassageNumber}
 		page.Composer = newComposer(doc, p)

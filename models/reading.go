@@ -16,6 +16,9 @@ type Thread struct {
 	Marked bool
 	// Missing stands in for a parent the viewer may not see.
 	Missing bool
+	// FlagHidden tells that readers' flags hid it and no moderator has
+	// decided yet: its author must not read "hidden by a moderator".
+	FlagHidden bool
 }
 
 // KindCount is how many annotations of one kind a passage has.
@@ -47,7 +50,34 @@ func ReadingView(db *gorm.DB, rev *Revision, passages []Passage, viewer *User, o
 	if err != nil {
 		return nil, err
 	}
-	return buildReadingView(passages, anns, marked, opts), nil
+	flagHidden, err := hiddenByFlags(db, anns)
+	if err != nil {
+		return nil, err
+	}
+	return buildReadingView(passages, anns, marked, flagHidden, opts), nil
+}
+
+// hiddenByFlags finds which of the hidden notes readers' flags hid and no
+// moderator has looked at since: their flags are still open (a moderator's
+// decision settles them). Most pages have no hidden note and ask nothing.
+func hiddenByFlags(db *gorm.DB, anns []*Annotation) (map[uint]bool, error) {
+	var hidden []uint
+	for _, a := range anns {
+		if a.Status == StatusHidden {
+			hidden = append(hidden, a.ID)
+		}
+	}
+	out := map[uint]bool{}
+	if len(hidden) == 0 {
+		return out, nil
+	}
+	var ids []uint
+	err := db.Model(&Flag{}).Distinct("annotation_id").
+		Where("annotation_id IN ? AND resolved_at IS NULL", hidden).Pluck("annotation_id", &ids).Error
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, err
 }
 
 // viewableNotes loads the annotations matching where that the viewer may
@@ -70,10 +100,10 @@ func viewableNotes(db *gorm.DB, viewer *User, includeHeld bool, where string, ar
 	return anns, marked, err
 }
 
-func buildReadingView(passages []Passage, anns []*Annotation, marked map[uint]bool, opts ReadingOptions) []PassageView {
+func buildReadingView(passages []Passage, anns []*Annotation, marked, flagHidden map[uint]bool, opts ReadingOptions) []PassageView {
 	threads := map[uint]*Thread{}
 	for _, a := range anns {
-		threads[a.ID] = &Thread{Annotation: a, Marked: marked[a.ID]}
+		threads[a.ID] = &Thread{Annotation: a, Marked: marked[a.ID], FlagHidden: flagHidden[a.ID]}
 	}
 	byPassage := map[int][]*Thread{}
 	for _, a := range anns {
@@ -180,9 +210,13 @@ func ThreadOf(db *gorm.DB, a *Annotation, viewer *User, includeHeld bool) (*Thre
 	if err != nil {
 		return nil, err
 	}
+	flagHidden, err := hiddenByFlags(db, anns)
+	if err != nil {
+		return nil, err
+	}
 	threads := map[uint]*Thread{}
 	for _, x := range anns {
-		threads[x.ID] = &Thread{Annotation: x, Marked: marked[x.ID]}
+		threads[x.ID] = &Thread{Annotation: x, Marked: marked[x.ID], FlagHidden: flagHidden[x.ID]}
 	}
 	root, ok := threads[rootID]
 	if !ok {
