@@ -179,19 +179,41 @@ func Decide(db *gorm.DB, mod *User, annotationID uint, action Action, note strin
 	}
 	var d *Decision
 	err = db.Transaction(func(tx *gorm.DB) error {
+		a, err := AnnotationByID(tx, annotationID)
+		if err != nil {
+			return err
+		}
+		if err := mayDecide(tx, mod, a); err != nil {
+			return err
+		}
 		d, err = decide(tx, &mod.ID, annotationID, action, note, nil, mod.IsModerator(), now)
 		return err
 	})
 	return d, err
 }
 
+// mayDecide is the one rule for who decides on a note, and so for who
+// undoes a decision on it: someone who moderates it (see moderatedBy), and
+// never its author. Outside what mod moderates the note is not found, as
+// on every page; one's own note is refused with the reason.
+func mayDecide(tx *gorm.DB, mod *User, a *Annotation) error {
+	if mod.ID == a.AuthorID {
+		return fmt.Errorf("%w: you cannot decide on your own note; another moderator will", ErrForbidden)
+	}
+	ok, err := CanModerate(tx, mod, a)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrNotFound
+	}
+	return nil
+}
+
 func decide(tx *gorm.DB, modID *uint, annotationID uint, action Action, note string, parent *uint, teach bool, now time.Time) (*Decision, error) {
 	a, err := AnnotationByID(tx, annotationID)
 	if err != nil {
 		return nil, err
-	}
-	if modID != nil && *modID == a.AuthorID {
-		return nil, fmt.Errorf("%w: you cannot decide on your own note; another moderator will", ErrForbidden)
 	}
 	if a.IsDeleted() {
 		return nil, fmt.Errorf("%w: its author deleted this note", ErrConflict)
@@ -315,9 +337,9 @@ func Undo(db *gorm.DB, mod *User, decisionID uint, note string, now time.Time) (
 }
 
 // mayUndo asks of mod what d itself asked: undoing a ban or its lifting
-// bans or unbans its subject again, so it takes the right to ban them; a
-// decision on a note takes that note being in what mod moderates (their
-// queues: see moderatedBy).
+// bans or unbans its subject again, so it takes the right to ban them;
+// undoing a decision on a note is deciding on it again, so it takes the
+// right to decide on that note (mayDecide: not one's own).
 func mayUndo(tx *gorm.DB, mod *User, d *Decision) error {
 	if d.Action == ActionBan || d.Action == ActionUnban {
 		if d.SubjectID == nil {
@@ -343,14 +365,12 @@ func mayUndo(tx *gorm.DB, mod *User, d *Decision) error {
 	if err != nil {
 		return err
 	}
-	ok, err := CanModerate(tx, mod, a)
-	if err != nil {
-		return err
-	}
-	if !ok {
+	err = mayDecide(tx, mod, a)
+	if errors.Is(err, ErrNotFound) {
+		// The log entry itself was there to see: say why it stays.
 		return fmt.Errorf("%w: this note is outside what you moderate, so you cannot undo a decision on it", ErrForbidden)
 	}
-	return nil
+	return err
 }
 
 func undoItem(tx *gorm.DB, d *Decision) error {
