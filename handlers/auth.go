@@ -56,7 +56,9 @@ func (a *App) signupSubmit(c echo.Context) error {
 	if err := models.RateRecord(a.db, limit, now); err != nil {
 		return err
 	}
-	a.login(c, u)
+	if err := a.login(c, u); err != nil {
+		return err
+	}
 	a.setFlash(c, "Welcome to Margin, "+u.Username+".")
 	return redirect(c, "/")
 }
@@ -112,7 +114,9 @@ func (a *App) loginSubmit(c echo.Context) error {
 	if err := models.RateClear(a.db, limits[0].Bucket); err != nil {
 		return err
 	}
-	a.login(c, u)
+	if err := a.login(c, u); err != nil {
+		return err
+	}
 	return redirect(c, page.Next)
 }
 
@@ -133,7 +137,9 @@ func waitPhrase(d time.Duration) string {
 }
 
 func (a *App) logoutSubmit(c echo.Context) error {
-	a.logout(c)
+	if err := a.logout(c); err != nil {
+		return err
+	}
 	a.setFlash(c, "You are logged out.")
 	return redirect(c, "/")
 }
@@ -169,7 +175,9 @@ func (a *App) setupSubmit(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	a.login(c, u)
+	if err := a.login(c, u); err != nil {
+		return err
+	}
 	a.setFlash(c, "Your admin account is ready.")
 	return redirect(c, "/")
 }
@@ -202,7 +210,9 @@ func (a *App) accountPasswordSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a.login(c, fresh)
+	if err := a.login(c, fresh); err != nil {
+		return err
+	}
 	a.setFlash(c, "Password changed. Your other sessions have been logged out.")
 	return redirect(c, "/account")
 }
@@ -211,7 +221,9 @@ func (a *App) accountSessionsEnd(c echo.Context) error {
 	if err := models.EndSessions(a.db, a.currentUser(c).ID); err != nil {
 		return err
 	}
-	a.logout(c)
+	if err := a.logout(c); err != nil {
+		return err
+	}
 	a.setFlash(c, "You are logged out everywhere.")
 	return redirect(c, "/login")
 }

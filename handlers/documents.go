@@ -86,7 +86,7 @@ func (a *App) documentShow(c echo.Context) error {
 		}
 		return c.HTMLBlob(http.StatusOK, body)
 	}
-	key := fmt.Sprintf("doc|%d|%d|%s|%s|%s|%s", doc.ID, doc.Version, revParam, filter, order, viewerKey(viewer, unread))
+	key := fmt.Sprintf("doc|%d|%d|%s|%s|%s|%s|%s", doc.ID, doc.Version, revParam, filter, order, viewerKey(viewer, unread), a.sessionTag(c))
 	page, err := a.pageCache.load(key, func() ([]byte, string, error) {
 		stampLater := newStampNonce()
 		body, err := a.documentRender(c, doc, viewer, documentQuery{filter, order, revParam}, stampLater)

@@ -1,13 +1,11 @@
 package handlers
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
@@ -18,11 +16,12 @@ import (
 const (
 	sessionCookie = "margin_session"
 	sessionMaxAge = 30 * 24 * 3600
-	keyUserID     = "uid"
-	keyEpoch      = "epoch"
-	keyCSRF       = "csrf"
-	keyFlash      = "flash"
-	stateKey      = "margin.state"
+	// keySession holds the key of the server-side session (models.Session)
+	// of a logged-in browser; a visitor's cookie has none.
+	keySession = "sid"
+	keyCSRF    = "csrf"
+	keyFlash   = "flash"
+	stateKey   = "margin.state"
 )
 
 func newSessionStore(hashKey, blockKey []byte) *sessions.CookieStore {
@@ -35,9 +34,11 @@ func newSessionStore(hashKey, blockKey []byte) *sessions.CookieStore {
 // requestState is what the session middleware learns about a request.
 type requestState struct {
 	session *sessions.Session
-	user    *models.User
-	dirty   bool
-	unread  *int64
+	// login is the logged-in user's session row, nil for a visitor.
+	login  *models.Session
+	user   *models.User
+	dirty  bool
+	unread *int64
 }
 
 func (a *App) state(c echo.Context) *requestState {
@@ -51,9 +52,9 @@ func (a *App) state(c echo.Context) *requestState {
 // currentUser is the logged-in user, or nil.
 func (a *App) currentUser(c echo.Context) *models.User { return a.state(c).user }
 
-// loadSession decodes the cookie, checks the user's session epoch and ban,
-// makes sure a CSRF token exists, and saves the session before the response
-// is written if anything changed.
+// loadSession decodes the cookie, looks up its server-side session (one
+// query, with the user), checks the user's ban, and saves the cookie before
+// the response is written if anything changed.
 func (a *App) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
@@ -64,17 +65,18 @@ func (a *App) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 			st.dirty = true
 		}
 		sess.Options.Secure = c.Scheme() == "https"
-		if uid, ok := sess.Values[keyUserID].(uint); ok {
-			u, err := models.UserByID(a.db, uid)
+		if key, ok := sess.Values[keySession].(string); ok {
+			login, err := models.SessionByKey(a.db, key, a.now())
 			switch {
 			case errors.Is(err, models.ErrNotFound):
+				// Logged out, on this instance or another, or expired.
 				a.clearLogin(st)
 			case err != nil:
 				return err
-			case sess.Values[keyEpoch] != u.SessionEpoch || u.IsBanned(a.now()):
+			case login.User.IsBanned(a.now()):
 				a.clearLogin(st)
 			default:
-				st.user = u
+				st.login, st.user = login, &login.User
 			}
 		}
 		c.Set(stateKey, st)
@@ -90,40 +92,51 @@ func (a *App) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 func (a *App) clearLogin(st *requestState) {
-	delete(st.session.Values, keyUserID)
-	delete(st.session.Values, keyEpoch)
-	st.user = nil
+	delete(st.session.Values, keySession)
+	st.login, st.user = nil, nil
 	st.dirty = true
 }
 
-// login binds the session to u. The CSRF token changes with it, so a token
+// login starts a new server-side session for u, ending the one this
+// browser had. The new session has a CSRF token of its own, so a token
 // seen before login is worthless after it.
-func (a *App) login(c echo.Context, u *models.User) {
+func (a *App) login(c echo.Context, u *models.User) error {
+	if err := a.logout(c); err != nil {
+		return err
+	}
+	key, login, err := models.StartSession(a.db, u, a.now(), sessionMaxAge*time.Second)
+	if err != nil {
+		return err
+	}
 	st := a.state(c)
-	st.session.Values[keyUserID] = u.ID
-	st.session.Values[keyEpoch] = u.SessionEpoch
-	delete(st.session.Values, keyCSRF)
-	st.user = u
+	st.session.Values[keySession] = key
+	st.login, st.user = login, &login.User
 	st.dirty = true
+	return nil
 }
 
-func (a *App) logout(c echo.Context) {
+// logout ends the browser's session in the database, so a copy of the
+// cookie is anonymous from now on, on every instance.
+func (a *App) logout(c echo.Context) error {
 	st := a.state(c)
+	if key, ok := st.session.Values[keySession].(string); ok {
+		if err := models.EndSession(a.db, key); err != nil {
+			return err
+		}
+	}
 	a.clearLogin(st)
 	delete(st.session.Values, keyCSRF)
+	return nil
 }
 
-// csrfToken is the token forms must send back. A logged-in user's token is
-// derived from their id and session epoch, so it is the same in every page
-// cached for them and dies with "log out everywhere". A visitor's is random,
-// kept in the session, and made only when a page has a form: pages without
-// one set no cookie.
+// csrfToken is the token forms must send back. A logged-in user's is their
+// session's, made at login and gone at logout. A visitor's is random, kept
+// in the cookie, and made only when a page has a form: pages without one
+// set no cookie.
 func (a *App) csrfToken(c echo.Context) string {
 	st := a.state(c)
-	if st.user != nil {
-		mac := hmac.New(sha256.New, a.cfg.SessionHashKey)
-		fmt.Fprintf(mac, "csrf|%d|%d", st.user.ID, st.user.SessionEpoch)
-		return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+	if st.login != nil {
+		return st.login.CSRFToken
 	}
 	tok, ok := st.session.Values[keyCSRF].(string)
 	if !ok {
@@ -132,6 +145,15 @@ func (a *App) csrfToken(c echo.Context) string {
 		st.dirty = true
 	}
 	return tok
+}
+
+// sessionTag names the browser's session in page-cache keys: a cached page
+// holds its CSRF token, which is the session's own.
+func (a *App) sessionTag(c echo.Context) string {
+	if login := a.state(c).login; login != nil {
+		return fmt.Sprintf("s%d", login.ID)
+	}
+	return "s0"
 }
 
 // setFlash leaves a one-time message for the next page.
@@ -164,8 +186,8 @@ func (a *App) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		st := a.state(c)
 		want, _ := st.session.Values[keyCSRF].(string)
-		if st.user != nil {
-			want = a.csrfToken(c)
+		if st.login != nil {
+			want = st.login.CSRFToken
 		}
 		got := c.Request().Header.Get("X-CSRF-Token")
 		if got == "" {

@@ -16,7 +16,7 @@ import (
 func TestSessionCache(t *testing.T) {
 	store := newSessionStore(bytes.Repeat([]byte{1}, 64), bytes.Repeat([]byte{2}, 32))
 	a := &App{sessions: store, sessionCache: newSessionCache()}
-	encoded, err := securecookie.EncodeMulti(sessionCookie, map[any]any{keyUserID: uint(7), keyFlash: []any{"hello"}}, store.Codecs...)
+	encoded, err := securecookie.EncodeMulti(sessionCookie, map[any]any{keySession: "seven", keyFlash: []any{"hello"}}, store.Codecs...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func TestSessionCache(t *testing.T) {
 	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: encoded})
 	for i := range 2 {
 		sess, err := a.openSession(req)
-		if err != nil || sess.IsNew || sess.Values[keyUserID] != uint(7) {
+		if err != nil || sess.IsNew || sess.Values[keySession] != "seven" {
 			t.Fatalf("open %d: %v, new %v, values %v", i, err, sess.IsNew, sess.Values)
 		}
 		if _, cached := a.sessionCache.get(encoded, time.Now()); !cached {
@@ -37,7 +37,7 @@ func TestSessionCache(t *testing.T) {
 		// A handler takes the flash and adds another.
 		sess.Flashes(keyFlash)
 		sess.AddFlash("changed", keyFlash)
-		sess.Values[keyUserID] = uint(8)
+		sess.Values[keySession] = "eight"
 	}
 	if _, cached := a.sessionCache.get(encoded, issued.Add(sessionMaxAge*time.Second+time.Second)); cached {
 		t.Error("a cookie past its age was served from the cache")

@@ -34,10 +34,27 @@ type testServer struct {
 
 func newTestServer(t testing.TB) *testServer {
 	t.Helper()
-	db := modeltest.Open(t)
-	if _, err := models.SeedSamples(db); err != nil {
+	return newTestServers(t, 1)[0]
+}
+
+// newTestServers starts n instances of Margin on one seeded database, as
+// several servers behind a load balancer; they share the session keys and
+// each has its own pool, caches and clock.
+func newTestServers(t testing.TB, n int) []*testServer {
+	t.Helper()
+	dbs := modeltest.OpenShared(t, n)
+	if _, err := models.SeedSamples(dbs[0]); err != nil {
 		t.Fatal(err)
 	}
+	servers := make([]*testServer, n)
+	for i, db := range dbs {
+		servers[i] = newTestServerOn(t, db)
+	}
+	return servers
+}
+
+func newTestServerOn(t testing.TB, db *gorm.DB) *testServer {
+	t.Helper()
 	ts := &testServer{t: t, db: db, now: time.Date(2026, 4, 4, 12, 0, 0, 0, time.UTC)}
 	cfg := Config{
 		SessionHashKey:  bytes.Repeat([]byte{1}, 64),

@@ -14,7 +14,7 @@ import (
 func schemaModels() []any {
 	return []any{
 		&SchemaVersion{},
-		&User{}, &SetupToken{}, &RateEvent{},
+		&User{}, &Session{}, &SetupToken{}, &RateEvent{},
 		&Document{}, &Revision{}, &Passage{},
 		&Annotation{}, &Citation{}, &AnnotationEdit{}, &Reaction{}, &Notification{},
 		&Class{}, &ClassMember{}, &Assignment{}, &Grade{}, &Feedback{},

@@ -45,7 +45,7 @@ type User struct {
 	Email        string `gorm:"size:254;index"`
 	PasswordHash string `gorm:"not null"`
 	Role         Role   `gorm:"size:16;not null;default:reader"`
-	// SessionEpoch is copied into every session; bumping it ends them all.
+	// SessionEpoch is copied into every Session; bumping it ends them all.
 	SessionEpoch int64 `gorm:"not null;default:0"`
 	BannedUntil  *time.Time
 	CreatedAt    time.Time
@@ -233,16 +233,29 @@ func SetPassword(db *gorm.DB, name, password string, cost passhash.Params) error
 	if err != nil {
 		return err
 	}
-	return db.Model(u).Updates(map[string]any{
-		"password_hash": hash,
-		"session_epoch": gorm.Expr("session_epoch + 1"),
-	}).Error
+	return db.Transaction(func(tx *gorm.DB) error {
+		err := tx.Model(u).Updates(map[string]any{
+			"password_hash": hash,
+			"session_epoch": gorm.Expr("session_epoch + 1"),
+		}).Error
+		if err != nil {
+			return err
+		}
+		return tx.Where("user_id = ?", u.ID).Delete(&Session{}).Error
+	})
 }
 
-// EndSessions logs a user out everywhere.
+// EndSessions logs a user out everywhere: the epoch bump refuses every
+// session row at once, and the rows go too.
 func EndSessions(db *gorm.DB, userID uint) error {
-	return db.Model(&User{}).Where("id = ?", userID).
-		Update("session_epoch", gorm.Expr("session_epoch + 1")).Error
+	return db.Transaction(func(tx *gorm.DB) error {
+		err := tx.Model(&User{}).Where("id = ?", userID).
+			Update("session_epoch", gorm.Expr("session_epoch + 1")).Error
+		if err != nil {
+			return err
+		}
+		return tx.Where("user_id = ?", userID).Delete(&Session{}).Error
+	})
 }
 
 // CountAdmins counts admin accounts.
