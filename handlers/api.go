@@ -165,6 +165,20 @@ func apiErrors(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// isAPIPath tells whether path belongs to the API, whose errors are JSON
+// whoever answers them: the handler, the authentication, or the router.
+func isAPIPath(path string) bool {
+	if strings.HasPrefix(path, "/api/") {
+		return true
+	}
+	rest, ok := strings.CutPrefix(path, "/documents/")
+	if !ok {
+		return false
+	}
+	_, after, ok := strings.Cut(rest, "/")
+	return ok && strings.HasPrefix(after, "annotations/")
+}
+
 func jsonError(c echo.Context, err error) error {
 	status, msg := 0, ""
 	var he *echo.HTTPError

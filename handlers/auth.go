@@ -183,24 +183,28 @@ func (a *App) setupSubmit(c echo.Context) error {
 }
 
 func (a *App) accountShow(c echo.Context) error {
-	return a.renderForm(c, "account", "Your account", nil, nil)
+	page, err := a.accountData(c)
+	if err != nil {
+		return err
+	}
+	return a.renderForm(c, "account", "Your account", nil, page)
 }
 
 func (a *App) accountPasswordSubmit(c echo.Context) error {
 	u := a.currentUser(c)
 	if _, err := models.Authenticate(a.db, u.Username, c.FormValue("current_password"), a.cfg.PasswordCost); err != nil {
 		if errors.Is(err, models.ErrBadCredentials) {
-			return a.renderForm(c, "account", "Your account", models.FieldErrors{"current_password": "That is not your current password."}, nil)
+			return a.renderAccountForm(c, models.FieldErrors{"current_password": "That is not your current password."})
 		}
 		return err
 	}
 	if c.FormValue("password") != c.FormValue("password_confirm") {
-		return a.renderForm(c, "account", "Your account", models.FieldErrors{"password_confirm": "The two passwords differ."}, nil)
+		return a.renderAccountForm(c, models.FieldErrors{"password_confirm": "The two passwords differ."})
 	}
 	err := models.SetPassword(a.db, u.Username, c.FormValue("password"), a.cfg.PasswordCost)
 	var fe models.FieldErrors
 	if errors.As(err, &fe) {
-		return a.renderForm(c, "account", "Your account", fe, nil)
+		return a.renderAccountForm(c, fe)
 	}
 	if err != nil {
 		return err
@@ -226,4 +230,13 @@ func (a *App) accountSessionsEnd(c echo.Context) error {
 	}
 	a.setFlash(c, "You are logged out everywhere.")
 	return redirect(c, "/login")
+}
+
+// renderAccountForm shows the account page again with a form's errors.
+func (a *App) renderAccountForm(c echo.Context, fe models.FieldErrors) error {
+	page, err := a.accountData(c)
+	if err != nil {
+		return err
+	}
+	return a.renderForm(c, "account", "Your account", fe, page)
 }

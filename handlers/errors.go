@@ -45,6 +45,13 @@ func (a *App) handleError(err error, c echo.Context) {
 		c.NoContent(status)
 		return
 	}
+	if isAPIPath(c.Request().URL.Path) {
+		if msg == defaultErrorMessage(status) && status < 500 {
+			msg = heading
+		}
+		c.JSON(status, map[string]any{"status": status, "error": msg})
+		return
+	}
 	data := a.newTemplateData(c, heading, errorPage{Status: status, Heading: heading, Message: msg})
 	if rerr := a.render(c, status, "error", data); rerr != nil {
 		a.log.Error("render error page", "err", rerr)

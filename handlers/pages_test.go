@@ -50,9 +50,12 @@ func samplePageData(ts *testServer) map[string]any {
 		"login":              loginPage{Next: "/"},
 		"signup":             nil,
 		"setup":              setupPage{Token: "t"},
-		"account":            nil,
-		"user":               userPage{Profile: user},
-		"error":              errorPage{Status: 404, Heading: "Not Found", Message: "Nothing here."},
+		"account": &accountPage{NewSecret: "margin_0123", Now: time.Now(), Tokens: []models.APIToken{
+			{ID: 1, Name: "script", Scope: models.ScopeWrite, Hint: "margin_abcdef"}}},
+		"admin_tokens": adminTokensPage{Tokens: []models.APIToken{{ID: 1, Name: "script", Scope: models.ScopeRead, Hint: "margin_abcdef",
+			User: models.User{Username: "alice"}}}},
+		"user":  userPage{Profile: user},
+		"error": errorPage{Status: 404, Heading: "Not Found", Message: "Nothing here."},
 	}
 	for name, data := range classPageSamples(ts, doc) {
 		pages[name] = data
@@ -64,7 +67,7 @@ func samplePageData(ts *testServer) map[string]any {
 }
 
 // loginOnlyPages are never shown to visitors.
-var loginOnlyPages = map[string]bool{"account": true, "inbox": true,
+var loginOnlyPages = map[string]bool{"account": true, "admin_tokens": true, "inbox": true,
 	"classes": true, "class": true, "class_form": true, "class_roster": true, "class_join": true,
 	"assignments": true, "assignment": true, "assignment_form": true, "assignment_dashboard": true, "assignment_student": true}
 

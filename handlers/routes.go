@@ -34,6 +34,8 @@ func (a *App) routes(e *echo.Echo) {
 	s.GET("/account", a.accountShow, a.requireUser)
 	s.POST("/account/password", a.accountPasswordSubmit, a.requireUser)
 	s.POST("/account/sessions", a.accountSessionsEnd, a.requireUser)
+	s.POST("/account/tokens", a.tokenCreate, a.requireUser)
+	s.POST("/account/tokens/:id/revoke", a.tokenRevoke, a.requireUser)
 
 	educator := a.requireRole((*models.User).IsEducator, "educators and admins")
 	s.GET("/documents/new", a.documentImportShow, educator)
@@ -76,6 +78,8 @@ func (a *App) routes(e *echo.Echo) {
 	s.GET("/moderation/settings", a.moderationSettingsShow, moderator)
 	s.POST("/moderation/settings/premoderation", a.premoderationSubmit, moderator)
 	s.POST("/moderation/settings/terms", a.blockedTermsSubmit, admin)
+	s.GET("/admin/tokens", a.adminTokensShow, admin)
+	s.POST("/admin/tokens/:id/revoke", a.adminTokenRevoke, admin)
 
 	s.GET("/inbox", a.inboxShow, a.requireUser)
 	s.POST("/inbox/read", a.inboxRead, a.requireUser)
@@ -111,9 +115,12 @@ func (a *App) routes(e *echo.Echo) {
 	s.POST("/assignments/:id/students/:uid/points", a.assignmentPoints, a.requireUser)
 	s.POST("/assignments/:id/students/:uid/feedback", a.feedbackCreate, a.requireUser)
 
-	// The W3C Web Annotation API: JSON-LD, as the session may see it.
-	s.GET("/api/annotations/:id", a.apiAnnotationShow, apiErrors)
-	s.GET("/api/documents/:id/annotations", a.apiDocumentAnnotations, apiErrors)
+	// The W3C Web Annotation API: JSON-LD, as the session or the personal
+	// API token may see it. A token request needs no CSRF token and never
+	// uses a cookie; errors are JSON.
+	api := e.Group("", middleware.BodyLimit("1M"), a.loadSessionOrToken, a.checkCSRFUnlessToken, apiErrors)
+	api.GET("/api/annotations/:id", a.apiAnnotationShow)
+	api.GET("/api/documents/:id/annotations", a.apiDocumentAnnotations)
 
 	// Uploads: room for the largest document plus multipart framing.
 	uploads := e.Group("", middleware.BodyLimit(bodyLimit(a.cfg.MaxImportBytes+64<<10)), refuseNUL, a.loadSession, a.checkCSRF)
