@@ -22,9 +22,10 @@ const queuePageSize = 50
 // queueItemView is a note in a queue with what the page says about it.
 type queueItemView struct {
 	models.QueueItem
-	Joined  string // how long ago the author signed up
-	Banned  bool
-	Reasons []string
+	Joined string // how long ago the author signed up
+	Banned bool
+	// Trust is the author's standing as screening reads it now.
+	Trust string
 }
 
 // modItemArg is what the "mod-item" template gets.
@@ -46,9 +47,60 @@ type queuePage struct {
 	Actions []models.Action
 }
 
-func (a *App) itemView(it models.QueueItem) queueItemView {
-	return queueItemView{QueueItem: it, Joined: ago(it.Annotation.Author.CreatedAt, a.now()),
-		Banned: it.Annotation.Author.IsBanned(a.now()), Reasons: it.Screening.ReasonList()}
+// itemViews reads each author's standing afresh (once per author and
+// class), so an item says what holds when it is shown: the reasons
+// recorded when the note came in go stale as soon as a moderator approves
+// another of the author's notes.
+func (a *App) itemViews(items []models.QueueItem) ([]queueItemView, error) {
+	cfg := a.cfg.Screen.WithDefaults()
+	type scope struct {
+		author uint
+		class  uint
+	}
+	trust := map[scope]string{}
+	out := make([]queueItemView, len(items))
+	for i, it := range items {
+		ann := it.Annotation
+		k := scope{author: ann.AuthorID}
+		if ann.Visibility == models.VisibilityClass && ann.ClassID != nil {
+			k.class = *ann.ClassID
+		}
+		line, ok := trust[k]
+		if !ok {
+			st, err := models.StandingFor(a.db, ann, max(cfg.TrustedAfter, cfg.NewAccountHeld, standingShownUpTo))
+			if err != nil {
+				return nil, err
+			}
+			line = trustLine(st, cfg, k.class != 0)
+			trust[k] = line
+		}
+		out[i] = queueItemView{QueueItem: it, Joined: ago(ann.Author.CreatedAt, a.now()),
+			Banned: ann.Author.IsBanned(a.now()), Trust: line}
+	}
+	return out, nil
+}
+
+// standingShownUpTo bounds the approved notes a queue item counts.
+const standingShownUpTo = 1000
+
+// trustLine says what screening makes of an author's standing st.
+func trustLine(st models.Standing, cfg models.ScreenConfig, class bool) string {
+	approved := plural(st.Approved, "note") + " approved"
+	if st.Approved >= standingShownUpTo {
+		approved = "at least " + approved
+	}
+	if class {
+		approved += " in public or in this class"
+	}
+	switch {
+	case st.Spam > 0:
+		return approved + ", but a note of theirs was marked spam: not trusted"
+	case st.Approved >= cfg.TrustedAfter:
+		return fmt.Sprintf("Trusted (%s, no spam): links, speed and the classifier no longer hold their notes", approved)
+	case cfg.NewAccountHeld > 0 && st.Approved < cfg.NewAccountHeld:
+		return fmt.Sprintf("New account: %d of %d approved notes needed before their notes publish at once", st.Approved, cfg.NewAccountHeld)
+	}
+	return fmt.Sprintf("%s; trusted at %d", sentence(approved, ""), cfg.TrustedAfter)
 }
 
 // queueShow lists one queue: /moderation is the pending one.
@@ -81,8 +133,8 @@ func (a *App) queueShow(c echo.Context) error {
 	if len(items) > queuePageSize {
 		items, page.More = items[:queuePageSize], true
 	}
-	for _, it := range items {
-		page.Items = append(page.Items, a.itemView(it))
+	if page.Items, err = a.itemViews(items); err != nil {
+		return err
 	}
 	return a.render(c, http.StatusOK, "moderation", a.newTemplateData(c, "Moderation: "+q.Label(), page))
 }
@@ -116,7 +168,11 @@ func (a *App) queueItemShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page := queueItemPage{Item: a.itemView(*it), History: history, CanBan: models.CanBan(mod, &it.Annotation.Author), Actions: models.ItemActions}
+	views, err := a.itemViews([]models.QueueItem{*it})
+	if err != nil {
+		return err
+	}
+	page := queueItemPage{Item: views[0], History: history, CanBan: models.CanBan(mod, &it.Annotation.Author), Actions: models.ItemActions}
 	return a.render(c, http.StatusOK, "moderation_item", a.newTemplateData(c, "Review a note", page))
 }
 

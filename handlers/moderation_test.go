@@ -129,7 +129,10 @@ func TestSpamLikeNoteWaitsAndApprovalPublishes(t *testing.T) {
 	if queue.status != http.StatusOK {
 		t.Fatalf("queue: %d", queue.status)
 	}
-	mustContain(t, queue.body, fmt.Sprintf(`id="item-%d"`, id), "4 links", "first post of a new account", "linkdropper</a>, joined")
+	mustContain(t, queue.body, fmt.Sprintf(`id="item-%d"`, id), "4 links", "linkdropper</a>, joined")
+	if !regexp.MustCompile(`New account: 0 of 1 approved notes needed|0 notes approved, but a note of theirs was marked spam`).MatchString(queue.body) {
+		t.Error("the queue does not say the author is new")
+	}
 	if !regexp.MustCompile(`<li>classifier [01]\.\d\d</li>`).MatchString(queue.body) {
 		t.Error("the queue does not show the classifier's score among the reasons")
 	}
@@ -675,7 +678,11 @@ func moderationPageSamples(ts *testServer, doc *models.Document) map[string]any 
 	if err != nil {
 		ts.t.Fatal(err)
 	}
-	view := ts.app.itemView(*it)
+	views, err := ts.app.itemViews([]models.QueueItem{*it})
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	view := views[0]
 	log, _ := models.DecisionLog(ts.db, mod, 10, 0)
 	settings := settingsPage{Site: true, Held: []models.Document{*doc}, HoldTerms: "casino", SpamTerms: "viagra", CanEdit: true}
 	return map[string]any{

@@ -184,12 +184,26 @@ type QueueItem struct {
 	Claim                *Claim // another moderator's running claim
 }
 
-// ScorePercent is the classifier's score as a percentage, -1 when unscored.
+// ScorePercent is the classifier's score as a percentage, -1 when unscored
+// or scored by a classifier that had learnt nothing (its 50% says nothing).
 func (it QueueItem) ScorePercent() int {
-	if it.Screening == nil || it.Screening.Score < 0 {
+	if it.Screening == nil || it.Screening.Score < 0 || it.Screening.Untrained() {
 		return -1
 	}
 	return int(it.Screening.Score*100 + 0.5)
+}
+
+// Reasons are the screening's recorded reasons that still hold: what it
+// said of the author's standing is left out (the queue reads the standing
+// afresh), and so is an untrained classifier's non-opinion.
+func (it QueueItem) Reasons() []string {
+	var out []string
+	for _, r := range it.Screening.ReasonList() {
+		if r != untrainedReason && !isStandingReason(r) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // QueueItems lists up to limit notes of a queue with all a moderator needs

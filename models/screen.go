@@ -245,6 +245,41 @@ func screeningStanding(db *gorm.DB, userID uint, classID *uint, limit int) (Stan
 	return st, err
 }
 
+// StandingFor is the author's record as screening would read it for a note
+// like a now (approved notes counted up to limit, in a's class when it is a
+// class note): a moderator's queue shows it as it is when the item is
+// shown, not as it was when the note came in.
+func StandingFor(db *gorm.DB, a *Annotation, limit int) (Standing, error) {
+	var classID *uint
+	if a.Visibility == VisibilityClass {
+		classID = a.ClassID
+	}
+	return screeningStanding(db, a.AuthorID, classID, limit)
+}
+
+// untrainedReason is what screening records when the classifier had
+// learnt nothing: the score beside it (0.5) means nothing.
+const untrainedReason = "classifier untrained"
+
+// Untrained tells whether the classifier had learnt nothing when it scored
+// the note.
+func (s *Screening) Untrained() bool {
+	for _, r := range s.ReasonList() {
+		if r == untrainedReason {
+			return true
+		}
+	}
+	return false
+}
+
+// isStandingReason tells the reasons that said what the author's record
+// was when the note came in ("first post of a new account", "new account:
+// 0 of 1 notes approved so far", "trusted author (…)"): true then, stale
+// as soon as a moderator approves another of their notes.
+func isStandingReason(r string) bool {
+	return r == "first post of a new account" || strings.HasPrefix(r, "new account: ") || strings.HasPrefix(r, "trusted author (")
+}
+
 // rules are the checks that need no model.
 func (s *screen) rules(db *gorm.DB, cfg ScreenConfig, sub Submission, terms []BlockedTerm, trusted bool) error {
 	if strings.TrimSpace(sub.Honeypot) != "" {
@@ -328,7 +363,7 @@ func (s *screen) standing(cfg ScreenConfig, st Standing, settings ScreenSettings
 		s.v.Reasons = append(s.v.Reasons, fmt.Sprintf("trusted author (%s approved)", plural(st.Approved, "note")))
 	case cfg.NewAccountHeld > 0 && st.Approved < cfg.NewAccountHeld:
 		if st.Approved == 0 && st.Total == 0 {
-			s.hold("first post of a new account", false)
+			s.hold("first post of a new account", false) // see isStandingReason
 		} else {
 			s.hold(fmt.Sprintf("new account: %d of %d notes approved so far", st.Approved, cfg.NewAccountHeld), false)
 		}
@@ -352,7 +387,7 @@ func (s *screen) classify(db *gorm.DB, cfg ScreenConfig, text string, trusted bo
 	}
 	s.v.Score = score
 	switch {
-	case len(reasons) == 1 && reasons[0] == "classifier untrained":
+	case len(reasons) == 1 && reasons[0] == untrainedReason:
 		s.v.Reasons = append(s.v.Reasons, reasons[0])
 	case score >= cfg.SpamScore && !trusted, score >= cfg.HoldScore && s.ruleHolds > 0 && !trusted:
 		s.v.Status = StatusSpam
