@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -57,10 +58,22 @@ func (a *App) requireRole(allowed func(*models.User) bool, what string) echo.Mid
 	}
 }
 
-// refuseNUL rejects forms whose fields contain a NUL character: no text in
-// Margin has one, and PostgreSQL cannot store it.
-func refuseNUL(next echo.HandlerFunc) echo.HandlerFunc {
+// checkText is the one check at the edge of every route for the text a
+// request brings: path parameters, the query and the form. No text in Margin
+// holds a NUL or bytes that are not UTF-8, and PostgreSQL refuses both with
+// an error, so they are answered 400 here, naming the field, before any
+// handler or database sees them. (Uploaded files are not form values: the
+// importer repairs them as it documents.)
+func checkText(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		for i, name := range c.ParamNames() {
+			if v := c.ParamValues()[i]; badText(v) != "" {
+				return echo.NewHTTPError(http.StatusBadRequest, "The address is not valid: its "+name+" "+badText(v)+".")
+			}
+		}
+		if err := checkValues("query", c.QueryParams()); err != nil {
+			return err
+		}
 		if c.Request().Method != http.MethodPost {
 			return next(c)
 		}
@@ -68,13 +81,37 @@ func refuseNUL(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
 		}
-		for _, vs := range form {
-			for _, v := range vs {
-				if strings.ContainsRune(v, 0) {
-					return echo.NewHTTPError(http.StatusBadRequest, "The form contains a NUL character, which no text may hold. Remove it and try again.")
-				}
-			}
+		if err := checkValues("form", form); err != nil {
+			return err
 		}
 		return next(c)
 	}
+}
+
+// checkValues refuses the first field of a query or form whose name or
+// value is not text.
+func checkValues(where string, values url.Values) error {
+	for name, vs := range values {
+		if why := badText(name); why != "" {
+			return echo.NewHTTPError(http.StatusBadRequest, "The "+where+" has a field whose name "+why+".")
+		}
+		for _, v := range vs {
+			if why := badText(v); why != "" {
+				return echo.NewHTTPError(http.StatusBadRequest,
+					"The "+where+" field \u201c"+name+"\u201d "+why+", which no text in Margin may hold. Correct it and try again.")
+			}
+		}
+	}
+	return nil
+}
+
+// badText says what is wrong with s, or "" when it is text Margin can store.
+func badText(s string) string {
+	switch {
+	case !utf8.ValidString(s):
+		return "holds bytes that are not UTF-8"
+	case strings.IndexByte(s, 0) >= 0:
+		return "holds a NUL character"
+	}
+	return ""
 }

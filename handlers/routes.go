@@ -17,12 +17,12 @@ func (a *App) routes(e *echo.Echo) {
 	e.Use(securityHeaders)
 
 	// Stateless routes: no session, no cookie.
-	e.GET("/healthz", a.healthShow)
-	e.GET("/assets/*", echo.WrapHandler(a.assets))
+	e.GET("/healthz", a.healthShow, checkText)
+	e.GET("/assets/*", echo.WrapHandler(a.assets), checkText)
 
 	// Pages: small bodies (checked before anything reads the form), session,
-	// CSRF on every state change.
-	s := e.Group("", middleware.BodyLimit("64K"), refuseNUL, a.loadSession, a.checkCSRF)
+	// text checked (checkText), CSRF on every state change.
+	s := e.Group("", middleware.BodyLimit("64K"), a.loadSession, checkText, a.checkCSRF)
 	s.GET("/", a.libraryShow)
 	s.GET("/signup", a.signupShow)
 	s.POST("/signup", a.signupSubmit)
@@ -123,7 +123,7 @@ func (a *App) routes(e *echo.Echo) {
 	api.GET("/api/documents/:id/annotations", a.apiDocumentAnnotations)
 
 	// Uploads: room for the largest document plus multipart framing.
-	uploads := e.Group("", middleware.BodyLimit(bodyLimit(a.cfg.MaxImportBytes+64<<10)), refuseNUL, a.loadSession, a.checkCSRF)
+	uploads := e.Group("", middleware.BodyLimit(bodyLimit(a.cfg.MaxImportBytes+64<<10)), a.loadSession, checkText, a.checkCSRF)
 	uploads.POST("/documents", a.documentImportSubmit, educator)
 	uploads.POST("/documents/:id/revise", a.documentReviseSubmit, educator)
 	uploads.POST("/classes/:id/assignments", a.assignmentCreate, a.requireUser)

@@ -50,7 +50,7 @@ func TestEveryGETRouteNo5xx(t *testing.T) {
 		"reply": fmt.Sprint(w.reply), "held": fmt.Sprint(held), "hidden": fmt.Sprint(hidden),
 		"deleted": fmt.Sprint(deleted), "purged": fmt.Sprint(purged), "missing": "987654",
 		"zero": "0", "negative": "-1", "huge": "99999999999999999999999", "word": "abc",
-		"space":    "%20",
+		"space": "%20", "invalid-utf8": "%FF%FE", "nul": "%00", "nul-suffix": "1%00",
 		"document": fmt.Sprint(w.doc), "class-id": fmt.Sprint(w.class.ID), "assignment": fmt.Sprint(w.assignment.ID),
 		"user": fmt.Sprint(w.student.ID), "name": "member",
 	}
@@ -78,10 +78,13 @@ func TestEveryGETRouteNo5xx(t *testing.T) {
 			paths = append(paths, strings.Join(parts, "/"))
 		}
 	}
-	// Invalid UTF-8 and NUL in paths and queries still give 500 on
-	// PostgreSQL (issue 10, item 11): add "%FF%FE" and "%00" here once the
-	// edge check lands.
-	paths = append(paths, "/?page=%FF", "/?page=-1")
+	// Every query a GET route reads, with invalid UTF-8 and NUL.
+	paths = append(paths, "/?page=%FF", "/?page=-1", "/?page=%00",
+		"/search?q=%FF%FE", "/search?q=%00", "/search?q=a%00b", "/search?q=ok&page=%FF",
+		"/login?next=%FF", "/login?next=%00", "/setup?token=%FF%00",
+		fmt.Sprintf("/documents/%d?kind=%%FF&sort=%%00&rev=%%FE", w.doc),
+		fmt.Sprintf("/documents/%d/annotate?p=%%00&quote=%%FF", w.doc),
+		fmt.Sprintf("/classes/%d/assignments/new?document=%%FF", w.class.ID))
 	for _, actor := range privacyActors {
 		c := w.actors[actor]
 		for _, p := range paths {

@@ -71,7 +71,9 @@ func (a *App) screen(c echo.Context, u *models.User, docID uint, parent *models.
 	r := c.Request()
 	sub := models.Submission{
 		Author: u, DocumentID: docID, Parent: parent, Input: in,
-		IP: c.RealIP(), UserAgent: r.UserAgent(), Referrer: r.Referer(),
+		// The browser's headers are kept for the spam check, not shown as
+		// anyone's words: bad bytes in them are repaired, not refused.
+		IP: c.RealIP(), UserAgent: headerText(r.UserAgent()), Referrer: headerText(r.Referer()),
 		Permalink:   c.Scheme() + "://" + r.Host + "/documents/" + strconv.FormatUint(uint64(docID), 10),
 		Honeypot:    c.FormValue(honeypotField),
 		FormShownAt: a.formShownAt(c.FormValue(stampField), u),
@@ -210,4 +212,10 @@ func randomToken(n int) string {
 		panic(err) // crypto/rand does not fail on supported platforms
 	}
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// headerText makes a request header storable: bytes that are not UTF-8
+// become U+FFFD and NULs go (HTTP already refuses other control bytes).
+func headerText(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
 }

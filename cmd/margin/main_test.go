@@ -69,6 +69,14 @@ func TestUserCommands(t *testing.T) {
 	if _, _, err := runCLI(t, "short\n", "user", "create", "-data", data, "weak"); err == nil || !strings.Contains(err.Error(), "at least 10") {
 		t.Fatalf("weak password accepted: %v", err)
 	}
+	for _, bad := range []string{"a long pass\xffphrase\n", "a long pass\x00phrase\n"} {
+		if _, _, err := runCLI(t, bad, "user", "create", "-data", data, "badpass"); err == nil || !strings.Contains(err.Error(), "not UTF-8") {
+			t.Fatalf("password %q accepted: %v", bad, err)
+		}
+	}
+	if _, _, err := runCLI(t, "a fine long passphrase\n", "user", "create", "-data", data, "-email", "caf\xe9@example.org", "badmail"); err == nil {
+		t.Fatal("an e-mail address that is not UTF-8 was accepted")
+	}
 	if _, _, err := runCLI(t, "", "user", "set-role", "-data", data, "mod1", "emperor"); err == nil {
 		t.Fatal("unknown role accepted")
 	}

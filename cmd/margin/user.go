@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/term"
 
@@ -113,11 +114,20 @@ func readPassword(e cliEnv) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		return string(b), nil
+		return passwordText(string(b))
 	}
 	line, err := bufio.NewReader(e.stdin).ReadString('\n')
 	if err != nil && line == "" {
 		return "", errors.New("no password on standard input (pipe it in, one line)")
 	}
-	return strings.TrimRight(line, "\r\n"), nil
+	return passwordText(strings.TrimRight(line, "\r\n"))
+}
+
+// passwordText refuses what the login form refuses: a password holding a
+// NUL or bytes that are not UTF-8 could never be typed in to log in.
+func passwordText(s string) (string, error) {
+	if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+		return "", errors.New("the password holds a NUL or bytes that are not UTF-8; use plain text")
+	}
+	return s, nil
 }

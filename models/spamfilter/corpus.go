@@ -37,7 +37,8 @@ func ReadFile(path string) ([]Example, error) {
 //     the text.
 //
 // A message whose text is empty or only whitespace is refused: it would
-// teach the model nothing but a count.
+// teach the model nothing but a count. Bytes that are not UTF-8 become
+// U+FFFD and NULs are dropped, so what is learnt can be stored.
 //
 // name is used in Source and in errors, which read "name:line: problem".
 func Read(name string, r io.Reader) ([]Example, error) {
@@ -92,7 +93,7 @@ func readTSV(name string, r io.Reader) ([]Example, error) {
 		if strings.TrimSpace(text) == "" {
 			return nil, fmt.Errorf("%s:%d: empty text", name, lineNo)
 		}
-		examples = append(examples, Example{Text: text, Spam: spam, Source: name + ":" + strconv.Itoa(lineNo)})
+		examples = append(examples, Example{Text: repairText(text), Spam: spam, Source: name + ":" + strconv.Itoa(lineNo)})
 	}
 	if err := scanner.Err(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -141,7 +142,7 @@ func readCSV(name string, r io.Reader) ([]Example, error) {
 			contentLine, _ := cr.FieldPos(content)
 			return nil, fmt.Errorf("%s:%d: empty text", name, contentLine)
 		}
-		examples = append(examples, Example{Text: record[content], Spam: spam, Source: name + ":" + strconv.Itoa(lineNo)})
+		examples = append(examples, Example{Text: repairText(record[content]), Spam: spam, Source: name + ":" + strconv.Itoa(lineNo)})
 	}
 }
 
@@ -154,4 +155,9 @@ func csvError(name string, err error) error {
 		return fmt.Errorf("%s:%d: %w", name, parseErr.Line, parseErr.Err)
 	}
 	return fmt.Errorf("%s: %w", name, err)
+}
+
+// repairText makes a corpus message valid text for the store.
+func repairText(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
 }

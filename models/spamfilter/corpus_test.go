@@ -55,6 +55,18 @@ func TestReadSMSTSV(t *testing.T) {
 	}
 }
 
+// A corpus is imported text: bad bytes are repaired, as the importer does,
+// so what is learnt can be stored on PostgreSQL.
+func TestReadRepairsBadText(t *testing.T) {
+	got, err := Read("sms", strings.NewReader("spam\tcaf\xe9 \xff win\x00ner\nham\tfine\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Text != "caf\uFFFD \uFFFD winner" {
+		t.Fatalf("got %+v", got)
+	}
+}
+
 func TestReadMalformedNamesFileAndLine(t *testing.T) {
 	tests := []struct {
 		name, content, wantPrefix string
