@@ -118,7 +118,7 @@ func (a *App) routes(e *echo.Echo) {
 	// The W3C Web Annotation API: JSON-LD, as the session or the personal
 	// API token may see it. A token request needs no CSRF token and never
 	// uses a cookie; errors are JSON.
-	api := e.Group("", middleware.BodyLimit("1M"), a.loadSessionOrToken, a.checkCSRFUnlessToken, apiErrors)
+	api := e.Group("", middleware.BodyLimit("1M"), a.loadSessionOrToken, checkText, a.checkCSRFUnlessToken, apiErrors)
 	api.GET("/api/annotations/:id", a.apiAnnotationShow)
 	api.GET("/api/documents/:id/annotations", a.apiDocumentAnnotations)
 

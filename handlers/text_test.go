@@ -14,28 +14,34 @@ import (
 // badTexts are the two kinds of bytes no text in Margin may hold.
 var badTexts = map[string]string{"invalid UTF-8": "caf\xe9 \xff\xfe", "NUL": "a\x00b"}
 
-// Every POST route in the route table refuses a form field holding invalid
-// UTF-8 or a NUL with a 400 that names the field, before its handler runs;
-// a new route is covered by itself.
-func TestEveryPOSTRouteRefusesBadText(t *testing.T) {
+// Every route in the route table refuses a query field (and, for a POST, a
+// form field) holding invalid UTF-8 or a NUL with a 400 that names the
+// field, before its handler runs; a new route, or a new group of routes,
+// is covered by itself.
+func TestEveryRouteRefusesBadText(t *testing.T) {
 	ts := newTestServer(t)
 	admin, _ := ts.loggedIn("edgeadmin", models.RoleAdmin)
 	admin.get("/")
 	for _, r := range ts.app.echo().Routes() {
-		if r.Method != http.MethodPost {
-			continue
-		}
 		parts := strings.Split(r.Path, "/")
 		for i, p := range parts {
-			if strings.HasPrefix(p, ":") {
+			if strings.HasPrefix(p, ":") || p == "*" {
 				parts[i] = "1"
 			}
 		}
 		path := strings.Join(parts, "/")
 		for what, bad := range badTexts {
-			res := admin.post(path, url.Values{"ok": {"fine"}, "body": {bad}})
-			if res.status != http.StatusBadRequest || !strings.Contains(res.body, "form field “body”") {
-				t.Errorf("POST %s with %s in body: %d, want 400 naming the field\n%.300s", path, what, res.status, res.body)
+			var res response
+			switch r.Method {
+			case http.MethodGet:
+				res = admin.get(path + "?ok=fine&body=" + url.QueryEscape(bad))
+			case http.MethodPost:
+				res = admin.post(path, url.Values{"ok": {"fine"}, "body": {bad}})
+			default:
+				continue
+			}
+			if res.status != http.StatusBadRequest || !strings.Contains(res.body, "field “body”") {
+				t.Errorf("%s %s with %s in body: %d, want 400 naming the field\n%.300s", r.Method, path, what, res.status, res.body)
 			}
 		}
 	}
