@@ -372,7 +372,7 @@ func (a *App) documentReviseSubmit(c echo.Context) error {
 		return err
 	}
 	a.setFlash(c, fmt.Sprintf("Revision %d saved. Notes: %d in place, %d moved, %d to check, %d could not be placed (they stay readable on revision %d).",
-		report.Revision.Number, report.Counts[anchor.Exact], report.Counts[anchor.Moved], report.Counts[anchor.Fuzzy],
+		report.Revision.Number, report.Counts[anchor.Exact], report.Counts[anchor.Moved], report.Counts[anchor.Changed],
 		report.Counts[anchor.Orphaned], report.Revision.Number-1))
 	return redirect(c, fmt.Sprintf("/documents/%d", doc.ID))
 }

@@ -101,8 +101,12 @@ type Annotation struct {
 	Suffix        string `gorm:"size:200"`
 	Start         int
 	End           int
-	// AnchorStatus is how the last re-anchoring went: exact, moved, fuzzy, orphaned.
+	// AnchorStatus is how the last re-anchoring went: exact, moved, changed
+	// (fuzzy in rows written before), orphaned.
 	AnchorStatus string `gorm:"size:16;not null;default:exact"`
+	// PreviousExact is the wording the note was written on, when an edit
+	// changed the words it quotes; empty otherwise.
+	PreviousExact string `gorm:"type:text"`
 
 	ParentID *uint
 	RootID   *uint `gorm:"index"`

@@ -43,7 +43,7 @@ func ReviseDocument(db *gorm.DB, docID uint, parsed *textimport.Document, by *ui
 		if err != nil {
 			return err
 		}
-		if err := reanchorAnnotations(tx, current.ID, rev, passages, report.Counts); err != nil {
+		if err := reanchorAnnotations(tx, current, rev, passages, report.Counts); err != nil {
 			return err
 		}
 		report.Revision = rev
@@ -53,17 +53,19 @@ func ReviseDocument(db *gorm.DB, docID uint, parsed *textimport.Document, by *ui
 	return report, err
 }
 
-func reanchorAnnotations(tx *gorm.DB, oldRevID uint, rev *Revision, passages []Passage, counts map[anchor.Status]int) error {
+// reanchorAnnotations carries every note on the old revision onto the new
+// one, through one diff of the two texts.
+func reanchorAnnotations(tx *gorm.DB, old, rev *Revision, passages []Passage, counts map[anchor.Status]int) error {
 	var roots []Annotation
-	if err := tx.Where("revision_id = ? AND parent_id IS NULL", oldRevID).Find(&roots).Error; err != nil {
+	if err := tx.Where("revision_id = ? AND parent_id IS NULL", old.ID).Find(&roots).Error; err != nil {
 		return err
 	}
-	sels := make([]anchor.Selector, len(roots))
-	for i, a := range roots {
-		sels[i] = anchor.Selector{Passage: a.PassageNumber, Quote: anchor.Quote{Exact: a.Exact, Prefix: a.Prefix, Suffix: a.Suffix},
-			Position: anchor.Position{Start: a.Start, End: a.End}}
+	oldPassages, err := Passages(tx, old.ID)
+	if err != nil {
+		return err
 	}
-	moved, statuses := anchor.ReanchorAll(sels, rev.Text, anchorPassages(passages))
+	moved, statuses := anchor.ReanchorAll(selectors(roots), anchor.Text{Text: old.Text, Passages: anchorPassages(oldPassages)},
+		anchor.Text{Text: rev.Text, Passages: anchorPassages(passages)})
 	for i, a := range roots {
 		counts[statuses[i]]++
 		if statuses[i] == anchor.Orphaned {
@@ -77,6 +79,7 @@ func reanchorAnnotations(tx *gorm.DB, oldRevID uint, rev *Revision, passages []P
 		if err := tx.Model(&Annotation{}).Where("id = ?", a.ID).Updates(map[string]any{
 			"revision_id": rev.ID, "passage_number": s.Passage, "exact": s.Quote.Exact, "prefix": s.Quote.Prefix,
 			"suffix": s.Quote.Suffix, "start": s.Position.Start, "end": s.Position.End, "anchor_status": string(statuses[i]),
+			"previous_exact": previousWording(a, s.Quote.Exact),
 		}).Error; err != nil {
 			return err
 		}
@@ -88,6 +91,28 @@ func reanchorAnnotations(tx *gorm.DB, oldRevID uint, rev *Revision, passages []P
 		}
 	}
 	return nil
+}
+
+func selectors(roots []Annotation) []anchor.Selector {
+	sels := make([]anchor.Selector, len(roots))
+	for i, a := range roots {
+		sels[i] = anchor.Selector{Passage: a.PassageNumber, Quote: anchor.Quote{Exact: a.Exact, Prefix: a.Prefix, Suffix: a.Suffix},
+			Position: anchor.Position{Start: a.Start, End: a.End}}
+	}
+	return sels
+}
+
+// previousWording is what a note keeps of the words it was written on once
+// an edit changed them: the first wording, until the text says it again.
+func previousWording(a Annotation, newExact string) string {
+	was := a.PreviousExact
+	if was == "" {
+		was = a.Exact
+	}
+	if was == newExact {
+		return ""
+	}
+	return was
 }
 
 // RevisionMarkdown writes a document's passages back as Markdown, for

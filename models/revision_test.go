@@ -77,3 +77,48 @@ func TestReviseDocumentReanchors(t *testing.T) {
 		t.Fatal("an identical revision was accepted")
 	}
 }
+
+// TestReviseDocumentFollowsTheEdit checks the re-anchoring follows the edit
+// itself: a note on a deleted paragraph orphans though its phrase stands
+// elsewhere, a whole-passage note follows its paragraph's move, and a quote
+// with a word inserted is carried, marked changed, keeping its first wording.
+func TestReviseDocumentFollowsTheEdit(t *testing.T) {
+	db := modeltest.Open(t)
+	original := "# Memo\n\nAbove all, the public good is served by this plan.\n\nNobody here doubts the public good of such a treaty.\n\nThe delegation flew to Moscow with Supreme Soviet approval.\n"
+	parsed, _ := textimport.Parse("m.md", []byte(original), "", 0)
+	res, err := models.ImportDocument(db, parsed, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := res.Document
+	u, _ := models.CreateUser(db, models.NewUser{Username: "reviser", Password: "a long password 123"}, passhash.Fast)
+	note := func(passage int, quote string) *models.Annotation {
+		a, err := models.CreateAnnotation(db, u, doc, models.AnnotationInput{Kind: models.KindComment, Body: "A note.", Passage: passage, Quote: quote, QuoteHint: -1}, models.StatusPublished)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	deleted := note(2, "the public good")
+	whole := note(3, "")
+	inserted := note(3, "Moscow with Supreme")
+	edited := "# Memo\n\nThe delegation flew to Moscow with the Supreme Soviet approval.\n\nAbove all, the public good is served by this plan.\n"
+	parsed2, _ := textimport.Parse("m.md", []byte(edited), "markdown", 0)
+	report, err := models.ReviseDocument(db, doc.ID, parsed2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if report.Counts["orphaned"] != 1 || report.Counts["changed"] != 2 {
+		t.Errorf("counts %v, want 1 orphaned and 2 changed", report.Counts)
+	}
+	if a, _ := models.AnnotationByID(db, deleted.ID); a.AnchorStatus != "orphaned" || a.RevisionID == report.Revision.ID {
+		t.Errorf("note on the deleted paragraph: %s on revision %d, want orphaned on the first", a.AnchorStatus, a.RevisionID)
+	}
+	if a, _ := models.AnnotationByID(db, whole.ID); a.PassageNumber != 1 || a.RevisionID != report.Revision.ID {
+		t.Errorf("whole-passage note on passage %d (%s), want 1, where its paragraph went", a.PassageNumber, a.AnchorStatus)
+	}
+	a, _ := models.AnnotationByID(db, inserted.ID)
+	if a.PassageNumber != 1 || a.Exact != "Moscow with the Supreme" || a.PreviousExact != "Moscow with Supreme" || a.AnchorStatus != "changed" {
+		t.Errorf("quote with a word inserted: passage %d %q (was %q) %s", a.PassageNumber, a.Exact, a.PreviousExact, a.AnchorStatus)
+	}
+}

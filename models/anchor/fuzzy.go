@@ -10,14 +10,35 @@ import (
 // Passages nearest the old position are searched first.
 const fuzzyBudget = 20_000_000
 
-// maxEdits is the largest edit distance accepted for a quote of n code
-// points: a fifth of its length.
-func maxEdits(n int) int { return n / 5 }
+// maxEdits is the largest edit distance accepted for a fuzzy match of
+// exact: a fifth of its length, and for a quote of three words or more at
+// least one word's worth more (its longest word and a space), so that one
+// word inserted, deleted or substituted still matches. Callers guard such
+// matches with context.
+func maxEdits(exact []rune) int {
+	k := len(exact) / 5
+	words, longest, run := 0, 0, 0
+	for _, r := range exact {
+		if isWordRune(r) {
+			if run == 0 {
+				words++
+			}
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	if words >= 3 {
+		k = max(k, min(longest+1, len(exact)/3))
+	}
+	return k
+}
 
 // fuzzy finds the substring of one passage closest to exact in edit
 // distance, if within maxEdits; ties go to better context, then nearness.
 func (rev revision) fuzzy(sel Selector, exact []rune) (match, bool) {
-	k := maxEdits(len(exact))
+	k := maxEdits(exact)
 	if k == 0 {
 		return match{}, false
 	}
@@ -30,7 +51,7 @@ func (rev revision) fuzzy(sel Selector, exact []rune) (match, bool) {
 		text := rev.runes[p.Start:p.End]
 		var cells int
 		for _, m := range approxMatches(text, exact, k, &cells) {
-			m.start, m.end = trimSpace(text, m.start, m.end)
+			m = refine(text, exact, m)
 			if m.start < m.end {
 				found = append(found, match{span: span{p.Start + m.start, p.Start + m.end}, passage: p.Number, cost: m.cost})
 			}
@@ -151,4 +172,68 @@ func trimSpace(text []rune, start, end int) (int, int) {
 		end--
 	}
 	return start, end
+}
+
+// refine moves the ends of an approximate match by up to two code points
+// each to the span closest to pattern, and between equally close spans to
+// the one whose ends fall on word boundaries (so "formerly" is not returned
+// as "ormerly"), then the longer (so a closing quote mark is kept).
+func refine(text, pattern []rune, m approx) approx {
+	best, bestBad := m, -1
+	for ds := -2; ds <= 2; ds++ {
+		for de := -2; de <= 2; de++ {
+			s, e := m.start+ds, m.end+de
+			if s < 0 || e > len(text) || s >= e {
+				continue
+			}
+			s, e = trimSpace(text, s, e)
+			if s >= e {
+				continue
+			}
+			c := levenshtein(text[s:e], pattern, m.cost+2)
+			bad := 0
+			if s > 0 && isWordRune(text[s-1]) && isWordRune(text[s]) {
+				bad++
+			}
+			if e < len(text) && isWordRune(text[e-1]) && isWordRune(text[e]) {
+				bad++
+			}
+			better := bestBad < 0 || c < best.cost || c == best.cost && (bad < bestBad ||
+				bad == bestBad && e-s > best.end-best.start)
+			if better {
+				best, bestBad = approx{s, e, c}, bad
+			}
+		}
+	}
+	return best
+}
+
+// levenshtein is the edit distance of a and b, or limit+1 when above limit.
+func levenshtein(a, b []rune, limit int) int {
+	if abs(len(a)-len(b)) > limit {
+		return limit + 1
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(b); j++ {
+			c := prev[j-1]
+			if a[i-1] != b[j-1] {
+				c++
+			}
+			c = min(c, prev[j]+1, cur[j-1]+1)
+			cur[j] = c
+			rowMin = min(rowMin, c)
+		}
+		if rowMin > limit {
+			return limit + 1
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

@@ -61,7 +61,7 @@ func TestReanchor(t *testing.T) {
 		{
 			name: "insertion before the quote in the same passage", passage: 2, exact: "the inquisition",
 			newTexts:   []string{para1, "Frankly, nobody expected the inquisition to arrive before the tea was served.", para3},
-			wantStatus: Moved, wantExact: "the inquisition", wantPass: 2,
+			wantStatus: Changed /* same words, new context */, wantExact: "the inquisition", wantPass: 2,
 		},
 		{
 			name: "multibyte insertion in an earlier passage shifts code points", passage: 3, exact: "the tea was served",
@@ -81,17 +81,17 @@ func TestReanchor(t *testing.T) {
 		{
 			name: "edit inside the quote", passage: 2, exact: "expected the inquisition to arrive before",
 			newTexts:   []string{para1, "Nobody expected the Inquisition to come before the tea was served.", para3},
-			wantStatus: Fuzzy, wantExact: "expected the Inquisition to come before", wantPass: 2,
+			wantStatus: Changed, wantExact: "expected the Inquisition to come before", wantPass: 2,
 		},
 		{
 			name: "edit inside a multibyte quote", passage: 1, exact: "café était chaud 🙂 et la terrasse",
 			newTexts:   []string{"Le café était très chaud 🙂 et la terrasse pleine de monde ce matin-là.", para2, para3},
-			wantStatus: Fuzzy, wantExact: "café était très chaud 🙂 et la terrasse", wantPass: 1,
+			wantStatus: Changed, wantExact: "café était très chaud 🙂 et la terrasse", wantPass: 1,
 		},
 		{
 			name: "whitespace reflowed inside the quote", passage: 2, exact: "the inquisition to arrive",
 			newTexts:   []string{para1, "Nobody expected the inquisition\nto  arrive before the tea was served.", para3},
-			wantStatus: Fuzzy, wantExact: "the inquisition\nto  arrive", wantPass: 2,
+			wantStatus: Changed, wantExact: "the inquisition\nto  arrive", wantPass: 2,
 		},
 		{
 			name: "quote deleted", passage: 2, exact: "the inquisition to arrive",
@@ -104,9 +104,9 @@ func TestReanchor(t *testing.T) {
 			wantStatus: Orphaned, wantExact: "the inquisition to arrive", wantPass: 2,
 		},
 		{
-			name: "quote now split across two passages", passage: 2, exact: "inquisition to arrive",
+			name: "quote now split across two passages keeps the larger part", passage: 2, exact: "inquisition to arrive",
 			newTexts:   []string{para1, "Nobody expected the inquisition", "to arrive before the tea was served.", para3},
-			wantStatus: Orphaned, wantExact: "inquisition to arrive", wantPass: 2,
+			wantStatus: Changed, wantExact: "inquisition", wantPass: 2,
 		},
 		{
 			name: "short quote changed is not fuzzed", passage: 2, exact: "tea",
@@ -118,7 +118,7 @@ func TestReanchor(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			old := locate(t, oldText, oldPassages, tt.passage, tt.exact)
 			newText, newPassages := build(tt.newTexts...)
-			got, status := Reanchor(old, newText, newPassages)
+			got, status := Reanchor(old, Text{oldText, oldPassages}, Text{newText, newPassages})
 			if status != tt.wantStatus {
 				t.Fatalf("status = %s, want %s (got %+v)", status, tt.wantStatus, got)
 			}
@@ -149,7 +149,7 @@ func TestReanchorPrefersContextOverNearness(t *testing.T) {
 	// After this edit the first occurrence sits next to where the second
 	// was, but only the second still has the old context.
 	newText, newPassages := build("alpha beta gamma delta epsilon zeta eta theta iota. The same words here. four five six. The same words here. seven eight")
-	got, status := Reanchor(second, newText, newPassages)
+	got, status := Reanchor(second, Text{text, passages}, Text{newText, newPassages})
 	if status != Moved {
 		t.Fatalf("status = %s", status)
 	}
@@ -169,8 +169,13 @@ func TestReanchorWholePassage(t *testing.T) {
 		{"unchanged", []string{para1, para2, para3}, Exact, 2},
 		{"renumbered", []string{"New opening.", para1, para2, para3}, Moved, 3},
 		{"shifted by an edit in an earlier passage", []string{"Le café. " + para1, para2, para3}, Moved, 2},
-		{"passage itself edited", []string{para1, para2 + " Again.", para3}, Fuzzy, 2},
-		{"neighbour edited at the boundary", []string{para1 + " Fin.", para2, para3}, Fuzzy, 2},
+		{"passage itself edited", []string{para1, para2 + " Again.", para3}, Changed, 2},
+		{"neighbour edited at the boundary", []string{para1 + " Fin.", para2, para3}, Moved, 2},
+		{"moved to the end", []string{para1, para3, para2}, Moved, 3},
+		{"heading inserted before it", []string{para1, "A heading", para2, para3}, Moved, 3},
+		{"split in two follows the larger part", []string{para1, "Nobody expected", "the inquisition to arrive before the tea was served.", para3}, Changed, 3},
+		{"joined with the next", []string{para1, para2 + " " + para3}, Changed, 2},
+		{"deleted, its neighbours kept", []string{para1, para3}, Orphaned, 2},
 		{"passage and neighbours replaced", []string{"a", "b", "c"}, Orphaned, 2},
 		{"passage gone, fewer passages", []string{para1}, Orphaned, 2},
 	}
@@ -178,7 +183,7 @@ func TestReanchorWholePassage(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			old := locate(t, oldText, oldPassages, 2, "")
 			newText, newPassages := build(tt.newTexts...)
-			got, status := Reanchor(old, newText, newPassages)
+			got, status := Reanchor(old, Text{oldText, oldPassages}, Text{newText, newPassages})
 			if status != tt.wantStatus || got.Passage != tt.wantPass {
 				t.Fatalf("got passage %d %s, want passage %d %s", got.Passage, status, tt.wantPass, tt.wantStatus)
 			}
@@ -203,9 +208,9 @@ func TestReanchorAll(t *testing.T) {
 		locate(t, oldText, oldPassages, 3, ""),
 	}
 	newText, newPassages := build("Intro.", para1, para2, para3)
-	got, statuses := ReanchorAll(sels, newText, newPassages)
+	got, statuses := ReanchorAll(sels, Text{oldText, oldPassages}, Text{newText, newPassages})
 	for i, sel := range sels {
-		one, st := Reanchor(sel, newText, newPassages)
+		one, st := Reanchor(sel, Text{oldText, oldPassages}, Text{newText, newPassages})
 		if got[i] != one || statuses[i] != st {
 			t.Errorf("%d: ReanchorAll = %+v %s, Reanchor = %+v %s", i, got[i], statuses[i], one, st)
 		}
@@ -217,7 +222,7 @@ func TestReanchorAll(t *testing.T) {
 
 func TestReanchorIgnoresPassagesOutsideText(t *testing.T) {
 	old := Selector{Passage: 1, Quote: Quote{Exact: "word"}, Position: Position{0, 4}}
-	_, status := Reanchor(old, "word", []Passage{{Number: 1, Start: 0, End: 10}})
+	_, status := Reanchor(old, Text{"word", []Passage{{Number: 1, Start: 0, End: 4}}}, Text{"word", []Passage{{Number: 1, Start: 0, End: 10}}})
 	if status != Orphaned {
 		t.Errorf("status = %s, want orphaned for a passage beyond the text", status)
 	}
@@ -254,9 +259,9 @@ func TestReanchorReadings(t *testing.T) {
 	}
 	newText, newPassages := build(edited...)
 	start := time.Now()
-	got, statuses := ReanchorAll(sels, newText, newPassages)
+	got, statuses := ReanchorAll(sels, Text{text, passages}, Text{newText, newPassages})
 	for i, sel := range sels {
-		if statuses[i] != Fuzzy || got[i].Passage != sel.Passage+1 {
+		if statuses[i] != Changed || got[i].Passage != sel.Passage+1 {
 			t.Errorf("quote %d: %s in passage %d, want fuzzy in %d", i, statuses[i], got[i].Passage, sel.Passage+1)
 			continue
 		}
@@ -299,7 +304,7 @@ func BenchmarkReanchorFuzzy(b *testing.B) {
 				newPassages[i].Number += len(passages)
 			}
 			for b.Loop() {
-				if _, st := Reanchor(sel, newText, newPassages); st != Fuzzy {
+				if _, st := Reanchor(sel, Text{text, passages}, Text{newText, newPassages}); st != Changed {
 					b.Fatalf("status %s", st)
 				}
 			}

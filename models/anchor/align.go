@@ -1,0 +1,464 @@
+package anchor
+
+import (
+	"slices"
+	"sort"
+)
+
+// alignment maps code points of an old revision onto a new one: segs are the
+// runs kept, sorted by old position and never overlapping there. Runs found
+// by the main diff keep their order; runs of a moved passage do not.
+type alignment struct {
+	old, new revision
+	segs     []seg
+	newToks  tokens
+	fresh    []span // new text no run reaches, cut at passage bounds
+}
+
+func align(old, new revision) *alignment {
+	vocab := vocabulary{}
+	ta, tb := vocab.tokenize(old.runes), vocab.tokenize(new.runes)
+	segs := toRunes(diffTokens(ta.id, tb.id, len(vocab)), ta, tb)
+	segs = cleanup(segs, len(old.runes), len(new.runes))
+	segs = slide(segs, old.runes, new.runes)
+	segs = refineTypos(segs, old.runes, new.runes)
+	al := &alignment{old: old, new: new, segs: segs, newToks: tb}
+	al.followMovedPassages(ta, tb, len(vocab))
+	al.fresh = al.freshSpans()
+	return al
+}
+
+// followMovedPassages finds old passages the diff lost (most of their text
+// deleted) whose text now stands, whole or edited, as a new passage the
+// diff found inserted, and maps one onto the other: a paragraph moved or
+// swapped carries its notes.
+func (al *alignment) followMovedPassages(ta, tb tokens, vocab int) {
+	lost := passagesBelowHalf(al.old.passages, al.segs, func(s seg) (int, int) { return s.a, s.a + s.n })
+	byNew := slices.Clone(al.segs)
+	sort.Slice(byNew, func(i, j int) bool { return byNew[i].b < byNew[j].b })
+	fresh := passagesBelowHalf(al.new.passages, byNew, func(s seg) (int, int) { return s.b, s.b + s.n })
+	if len(lost) == 0 || len(fresh) == 0 {
+		return
+	}
+	pairs := pairPassages(al.old, al.new, lost, fresh, ta, tb)
+	if len(pairs) == 0 {
+		return
+	}
+	var moved []seg
+	var clipOld, clipNew []span
+	for _, pr := range pairs {
+		op, np := pr[0], pr[1]
+		i0, i1 := tokenRange(ta, op)
+		j0, j1 := tokenRange(tb, np)
+		sub := diffTokens(ta.id[i0:i1], tb.id[j0:j1], vocab)
+		for k := range sub {
+			sub[k].a += i0
+			sub[k].b += j0
+		}
+		rs := toRunes(sub, ta, tb)
+		moved = append(moved, cleanupWithin(rs, op, np)...)
+		clipOld = append(clipOld, span{op.Start, op.End})
+		clipNew = append(clipNew, span{np.Start, np.End})
+	}
+	var kept []seg
+	for _, s := range al.segs {
+		kept = append(kept, clip(s, clipOld, clipNew)...)
+	}
+	kept = append(kept, moved...)
+	sort.Slice(kept, func(i, j int) bool { return kept[i].a < kept[j].a })
+	al.segs = kept
+}
+
+// cleanupWithin is cleanup for the runs between two passages.
+func cleanupWithin(rs []seg, op, np Passage) []seg {
+	for k := range rs {
+		rs[k].a -= op.Start
+		rs[k].b -= np.Start
+	}
+	rs = cleanup(rs, op.End-op.Start, np.End-np.Start)
+	for k := range rs {
+		rs[k].a += op.Start
+		rs[k].b += np.Start
+	}
+	return rs
+}
+
+// clip removes from s the parts whose old side falls in one of oldSpans or
+// whose new side falls in one of newSpans.
+func clip(s seg, oldSpans, newSpans []span) []seg {
+	parts := []seg{s}
+	cut := func(lo, hi int, onNew bool) {
+		var out []seg
+		for _, p := range parts {
+			from := p.a
+			if onNew {
+				from = p.b
+			}
+			to := from + p.n
+			if hi <= from || to <= lo {
+				out = append(out, p)
+				continue
+			}
+			if lo > from {
+				out = append(out, seg{p.a, p.b, lo - from})
+			}
+			if hi < to {
+				d := hi - from
+				out = append(out, seg{p.a + d, p.b + d, p.n - d})
+			}
+		}
+		parts = out
+	}
+	for _, o := range oldSpans {
+		cut(o.start, o.end, false)
+	}
+	for _, n := range newSpans {
+		cut(n.start, n.end, true)
+	}
+	return parts
+}
+
+// passagesBelowHalf lists the passages less than half of whose text the runs
+// reach; segs must be sorted by the side side reads.
+func passagesBelowHalf(passages []Passage, segs []seg, side func(seg) (int, int)) []Passage {
+	var out []Passage
+	k := 0
+	for _, p := range passages {
+		for k < len(segs) {
+			if _, to := side(segs[k]); to <= p.Start {
+				k++
+				continue
+			}
+			break
+		}
+		covered := 0
+		for j := k; j < len(segs); j++ {
+			from, to := side(segs[j])
+			if from >= p.End {
+				break
+			}
+			covered += min(to, p.End) - max(from, p.Start)
+		}
+		if n := p.End - p.Start; n > 0 && covered*2 < n {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// maxPairings bounds the lost x fresh passage comparisons by similarity; past
+// it only identical passages are paired.
+const maxPairings = 40_000
+
+// pairPassages pairs lost old passages with fresh new ones: identical texts
+// first, then, greedily, the most similar by shared word pairs (at least
+// half of them).
+func pairPassages(old, new revision, lost, fresh []Passage, ta, tb tokens) [][2]Passage {
+	var pairs [][2]Passage
+	usedOld := map[int]bool{}
+	usedNew := map[int]bool{}
+	byText := map[string][]Passage{}
+	for _, np := range fresh {
+		t := string(new.runes[np.Start:np.End])
+		byText[t] = append(byText[t], np)
+	}
+	for _, op := range lost {
+		t := string(old.runes[op.Start:op.End])
+		if c := byText[t]; len(c) > 0 {
+			pairs = append(pairs, [2]Passage{op, c[0]})
+			byText[t] = c[1:]
+			usedOld[op.Number], usedNew[c[0].Number] = true, true
+		}
+	}
+	if len(lost)*len(fresh) > maxPairings {
+		return pairs
+	}
+	type scored struct {
+		o, n  Passage
+		score float64
+	}
+	var cands []scored
+	oldBigrams := make([]map[uint64]bool, len(lost))
+	for i, op := range lost {
+		oldBigrams[i] = wordBigrams(old.runes, ta, op)
+	}
+	for _, np := range fresh {
+		if usedNew[np.Number] {
+			continue
+		}
+		nb := wordBigrams(new.runes, tb, np)
+		for i, op := range lost {
+			if usedOld[op.Number] {
+				continue
+			}
+			if s := dice(oldBigrams[i], nb); s >= 0.5 {
+				cands = append(cands, scored{op, np, s})
+			}
+		}
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
+	for _, c := range cands {
+		if usedOld[c.o.Number] || usedNew[c.n.Number] {
+			continue
+		}
+		usedOld[c.o.Number], usedNew[c.n.Number] = true, true
+		pairs = append(pairs, [2]Passage{c.o, c.n})
+	}
+	return pairs
+}
+
+// tokenRange returns the tokens inside passage p.
+func tokenRange(t tokens, p Passage) (int, int) {
+	n := len(t.start) - 1
+	i0 := sort.SearchInts(t.start[:n], p.Start)
+	i1 := sort.SearchInts(t.start[:n], p.End)
+	return i0, i1
+}
+
+// wordBigrams is the set of consecutive word-token pairs in p (whitespace
+// and punctuation skipped), or of single words for a one-word passage.
+func wordBigrams(runes []rune, t tokens, p Passage) map[uint64]bool {
+	i0, i1 := tokenRange(t, p)
+	set := map[uint64]bool{}
+	prev := int32(-1)
+	for i := i0; i < i1; i++ {
+		if !isWordRune(runes[t.start[i]]) {
+			continue
+		}
+		id := t.id[i]
+		set[uint64(id)<<32|uint64(uint32(prev))] = true
+		prev = id
+	}
+	return set
+}
+
+func dice(a, b map[uint64]bool) float64 {
+	if len(a) == 0 || len(b) == 0 {
+		return 0
+	}
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	common := 0
+	for k := range a {
+		if b[k] {
+			common++
+		}
+	}
+	return 2 * float64(common) / float64(len(a)+len(b))
+}
+
+// freshSpans lists the new text no run reaches, cut at passage bounds.
+func (al *alignment) freshSpans() []span {
+	byNew := slices.Clone(al.segs)
+	sort.Slice(byNew, func(i, j int) bool { return byNew[i].b < byNew[j].b })
+	var gaps []span
+	at := 0
+	for _, s := range byNew {
+		if s.b > at {
+			gaps = append(gaps, span{at, s.b})
+		}
+		at = max(at, s.b+s.n)
+	}
+	if at < len(al.new.runes) {
+		gaps = append(gaps, span{at, len(al.new.runes)})
+	}
+	var out []span
+	for _, g := range gaps {
+		for _, p := range al.new.passages {
+			if lo, hi := max(g.start, p.Start), min(g.end, p.End); lo < hi {
+				out = append(out, span{lo, hi})
+			}
+		}
+	}
+	return out
+}
+
+// firstEndingAfter is the index of the first run whose old side ends after i.
+func (al *alignment) firstEndingAfter(i int) int {
+	return sort.Search(len(al.segs), func(k int) bool { return al.segs[k].a+al.segs[k].n > i })
+}
+
+// newPos maps old code point i to its new position, if it was kept.
+func (al *alignment) newPos(i int) (int, bool) {
+	k := al.firstEndingAfter(i)
+	if k < len(al.segs) && al.segs[k].a <= i {
+		return al.segs[k].b + i - al.segs[k].a, true
+	}
+	return 0, false
+}
+
+// mapSpan carries the old span [s, e) onto the new text: from the first kept
+// code point to the last, widened over what replaced a deleted start or end.
+// ok is false when nothing of the span was kept.
+func (al *alignment) mapSpan(s, e int) (span, bool) {
+	k1 := al.firstEndingAfter(s)
+	if k1 == len(al.segs) || al.segs[k1].a >= e {
+		return span{}, false
+	}
+	k2 := sort.Search(len(al.segs), func(k int) bool { return al.segs[k].a >= e }) - 1
+	first, last := al.segs[k1], al.segs[k2]
+	i1 := max(s, first.a)
+	i2 := min(e, last.a+last.n)
+	out := span{first.b + i1 - first.a, last.b + i2 - last.a}
+	if i1 > s {
+		// The quote's first words were replaced: take as much of what
+		// replaced them as was deleted.
+		oldFrom, newFrom := 0, 0
+		if k1 > 0 {
+			p := al.segs[k1-1]
+			oldFrom, newFrom = p.a+p.n, p.b+p.n
+		}
+		if newFrom <= out.start && oldFrom < first.a {
+			gapNew := out.start - newFrom
+			take := (i1 - s) * gapNew / (first.a - oldFrom)
+			out.start = al.wordStart(out.start - take)
+		}
+	}
+	if i2 < e {
+		oldTo, newTo := len(al.old.runes), len(al.new.runes)
+		if k2+1 < len(al.segs) {
+			n := al.segs[k2+1]
+			oldTo, newTo = n.a, n.b
+		}
+		if newTo >= out.end && oldTo > i2 {
+			gapNew := newTo - out.end
+			take := (e - i2) * gapNew / (oldTo - i2)
+			out.end = al.wordEnd(out.end + take)
+		}
+	}
+	return out, out.start < out.end
+}
+
+func (al *alignment) wordStart(i int) int {
+	r := al.new.runes
+	for i > 0 && i < len(r) && isWordRune(r[i-1]) && isWordRune(r[i]) {
+		i--
+	}
+	return i
+}
+
+func (al *alignment) wordEnd(i int) int {
+	r := al.new.runes
+	for i > 0 && i < len(r) && isWordRune(r[i-1]) && isWordRune(r[i]) {
+		i++
+	}
+	return i
+}
+
+// keptWords counts the words of old span [s, e) and those of them carried
+// into the new span to: at least half of a word's code points must be (a
+// typo fixed keeps its word; a word replaced by another does not).
+func (al *alignment) keptWords(s, e int, to span) (words, kept int) {
+	r := al.old.runes
+	for i := s; i < e; {
+		if !isWordRune(r[i]) {
+			i++
+			continue
+		}
+		j, in := i, 0
+		for j < e && isWordRune(r[j]) {
+			if at, ok := al.newPos(j); ok && to.start <= at && at < to.end {
+				in++
+			}
+			j++
+		}
+		words++
+		if in*2 >= j-i {
+			kept++
+		}
+		i = j
+	}
+	return words, kept
+}
+
+// maxTypoGap is the longest change, in code points, compared letter by
+// letter to find a typo fix.
+const maxTypoGap = 32
+
+// refineTypos compares short changes between kept runs letter by letter: a
+// word with a letter fixed ("recieve" to "receive") keeps most of its
+// letters, where the word diff saw it replaced. A change that differs by
+// more than a third is a different word and stays replaced.
+func refineTypos(segs []seg, old, new []rune) []seg {
+	out := make([]seg, 0, len(segs))
+	prevA, prevB := 0, 0
+	emitGap := func(a0, a1, b0, b1 int) {
+		if a0 >= a1 || b0 >= b1 || a1-a0 > maxTypoGap || b1-b0 > maxTypoGap {
+			return
+		}
+		x, y := old[a0:a1], new[b0:b1]
+		if levenshtein(x, y, max(len(x), len(y))/3) > max(1, max(len(x), len(y))/3) {
+			return
+		}
+		for _, s := range lcsRuns(x, y) {
+			out = append(out, seg{a0 + s.a, b0 + s.b, s.n})
+		}
+	}
+	for _, s := range segs {
+		if s.a >= prevA && s.b >= prevB {
+			emitGap(prevA, s.a, prevB, s.b)
+		}
+		out = append(out, s)
+		prevA, prevB = s.a+s.n, s.b+s.n
+	}
+	emitGap(prevA, len(old), prevB, len(new))
+	return out
+}
+
+// lcsRuns is the longest common subsequence of two short texts as runs.
+func lcsRuns(x, y []rune) []seg {
+	n, m := len(x), len(y)
+	l := make([][]int, n+1)
+	for i := range l {
+		l[i] = make([]int, m+1)
+	}
+	for i := n - 1; i >= 0; i-- {
+		for j := m - 1; j >= 0; j-- {
+			if x[i] == y[j] {
+				l[i][j] = l[i+1][j+1] + 1
+			} else {
+				l[i][j] = max(l[i+1][j], l[i][j+1])
+			}
+		}
+	}
+	var runs []seg
+	for i, j := 0, 0; i < n && j < m; {
+		switch {
+		case x[i] == y[j]:
+			if k := len(runs) - 1; k >= 0 && runs[k].a+runs[k].n == i && runs[k].b+runs[k].n == j {
+				runs[k].n++
+			} else {
+				runs = append(runs, seg{i, j, 1})
+			}
+			i, j = i+1, j+1
+		case l[i+1][j] >= l[i][j+1]:
+			i++
+		default:
+			j++
+		}
+	}
+	return runs
+}
+
+// passageShares says how many code points of old passage p went into each
+// new passage.
+func (al *alignment) passageShares(p Passage) map[int]int {
+	shares := map[int]int{}
+	for k := al.firstEndingAfter(p.Start); k < len(al.segs) && al.segs[k].a < p.End; k++ {
+		s := al.segs[k]
+		lo, hi := max(s.a, p.Start), min(s.a+s.n, p.End)
+		for from := s.b + lo - s.a; from < s.b+hi-s.a; {
+			to := s.b + hi - s.a
+			np, ok := al.new.passageAt(from)
+			if !ok {
+				from++ // a separator between passages
+				continue
+			}
+			end := min(to, np.End)
+			shares[np.Number] += end - from
+			from = end
+		}
+	}
+	return shares
+}
