@@ -4,6 +4,7 @@ package handlers
 import (
 	"html/template"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/sessions"
@@ -99,7 +100,10 @@ type App struct {
 	// sessionCache holds decoded session cookies (see openSession).
 	sessionCache *sessionCache
 	pageCache    *pageCache
-	usedStamps   stampLedger
+	// passageRenders counts the reading view's passages rendered (not
+	// taken from the cache), for tests.
+	passageRenders atomic.Int64
+	usedStamps     stampLedger
 }
 
 // New builds the Echo application.

@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"net/http"
 	"net/url"
@@ -29,9 +30,11 @@ func (a *App) libraryShow(c echo.Context) error {
 }
 
 type documentPage struct {
-	Document  *models.Document
-	Revision  *models.Revision
-	Passages  []models.PassageView
+	Document *models.Document
+	Revision *models.Revision
+	Passages []models.PassageView
+	// Rendered holds each passage's HTML (see passageFragments).
+	Rendered  []template.HTML
 	Revisions []models.Revision
 	IsCurrent bool
 	Kinds     []models.Kind
@@ -149,8 +152,11 @@ func (a *App) documentRender(c echo.Context, doc *models.Document, viewer *model
 			return nil, err
 		}
 	}
-	data := a.newTemplateData(c, doc.Title, page)
+	data := a.newTemplateData(c, doc.Title, &page)
 	data.stampLater = stampLater
+	if page.Rendered, err = a.passageFragments(data, &page); err != nil {
+		return nil, err
+	}
 	return a.renderBytes("document", data)
 }
 

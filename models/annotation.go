@@ -402,11 +402,14 @@ func HelpfulMarks(db *gorm.DB, userID uint, ids []uint) (map[uint]bool, error) {
 	if userID == 0 || len(ids) == 0 {
 		return out, nil
 	}
-	var marked []uint
-	err := db.Model(&Reaction{}).Where("user_id = ? AND annotation_id IN ?", userID, ids).Pluck("annotation_id", &marked).Error
-	for _, id := range marked {
-		out[id] = true
-	}
+	err := inBatches(ids, func(batch []uint) error {
+		var marked []uint
+		err := db.Model(&Reaction{}).Where("user_id = ? AND annotation_id IN ?", userID, batch).Pluck("annotation_id", &marked).Error
+		for _, id := range marked {
+			out[id] = true
+		}
+		return err
+	})
 	return out, err
 }
 

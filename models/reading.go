@@ -71,33 +71,99 @@ func hiddenByFlags(db *gorm.DB, anns []*Annotation) (map[uint]bool, error) {
 	if len(hidden) == 0 {
 		return out, nil
 	}
-	var ids []uint
-	err := db.Model(&Flag{}).Distinct("annotation_id").
-		Where("annotation_id IN ? AND resolved_at IS NULL", hidden).Pluck("annotation_id", &ids).Error
-	for _, id := range ids {
-		out[id] = true
-	}
+	err := inBatches(hidden, func(batch []uint) error {
+		var ids []uint
+		err := db.Model(&Flag{}).Distinct("annotation_id").
+			Where("annotation_id IN ? AND resolved_at IS NULL", batch).Pluck("annotation_id", &ids).Error
+		for _, id := range ids {
+			out[id] = true
+		}
+		return err
+	})
 	return out, err
 }
 
 // viewableNotes loads the annotations matching where that the viewer may
 // see, oldest first, with their authors and citations, and which of them
-// the viewer found helpful.
+// the viewer found helpful. The authors, citations and marks are read in
+// batches of idBatch ids, so no query grows with the number of notes (a
+// single IN list of every id passes SQLite's limit of 32,766 variables).
 func viewableNotes(db *gorm.DB, viewer *User, includeHeld bool, where string, args ...any) ([]*Annotation, map[uint]bool, error) {
 	var anns []*Annotation
-	err := db.Scopes(VisibleTo(viewer, includeHeld)).Where(where, args...).
-		Preload("Author", func(db *gorm.DB) *gorm.DB { return db.Select("id", "username", "role") }).
-		Preload("Citations", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).
+	err := db.Scopes(VisibleTo(viewer, includeHeld)).Select(threadColumns).Where(where, args...).
 		Order("annotations.id").Find(&anns).Error
-	if err != nil || viewer == nil {
+	if err != nil || len(anns) == 0 {
 		return anns, nil, err
 	}
 	ids := make([]uint, len(anns))
+	byID := make(map[uint]*Annotation, len(anns))
+	authorSeen := map[uint]bool{}
+	var authorIDs []uint
 	for i, a := range anns {
 		ids[i] = a.ID
+		byID[a.ID] = a
+		if !authorSeen[a.AuthorID] {
+			authorSeen[a.AuthorID] = true
+			authorIDs = append(authorIDs, a.AuthorID)
+		}
+	}
+	authors := make(map[uint]User, len(authorIDs))
+	err = inBatches(authorIDs, func(batch []uint) error {
+		var us []User
+		if err := db.Select("id", "username", "role").Where("id IN ?", batch).Find(&us).Error; err != nil {
+			return err
+		}
+		for _, u := range us {
+			authors[u.ID] = u
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, a := range anns {
+		a.Author = authors[a.AuthorID]
+	}
+	err = inBatches(ids, func(batch []uint) error {
+		var cs []Citation
+		if err := db.Where("annotation_id IN ?", batch).Order("annotation_id, position").Find(&cs).Error; err != nil {
+			return err
+		}
+		for _, c := range cs {
+			a := byID[c.AnnotationID]
+			a.Citations = append(a.Citations, c)
+		}
+		return nil
+	})
+	if err != nil || viewer == nil {
+		return anns, nil, err
 	}
 	marked, err := HelpfulMarks(db, viewer.ID, ids)
 	return anns, marked, err
+}
+
+// threadColumns are what a thread shows and needs: not the Markdown source
+// (the page shows the rendered body), nor the anchor's context.
+var threadColumns = []string{"annotations.id", "annotations.document_id", "annotations.revision_id",
+	"annotations.passage_number", "annotations.exact", "annotations.start", "annotations.end",
+	"annotations.parent_id", "annotations.root_id", "annotations.author_id", "annotations.kind",
+	"annotations.counterpoint", "annotations.body_html", "annotations.visibility", "annotations.class_id",
+	"annotations.status", "annotations.helpful_count", "annotations.edited_at", "annotations.deleted_at",
+	"annotations.created_at"}
+
+// idBatch bounds the ids one query names.
+const idBatch = 500
+
+// inBatches calls fn with ids cut into runs of at most idBatch.
+func inBatches(ids []uint, fn func([]uint) error) error {
+	for len(ids) > 0 {
+		n := min(len(ids), idBatch)
+		if err := fn(ids[:n]); err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
 }
 
 func buildReadingView(passages []Passage, anns []*Annotation, marked, flagHidden map[uint]bool, opts ReadingOptions) []PassageView {
