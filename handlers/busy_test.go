@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -150,6 +151,22 @@ func TestReadingViewRendersOnlyTheChangedPassage(t *testing.T) {
 	body = renders(reader, 0, "reader after another's private note")
 	mustNotContain(t, body, "Only the writer reads this.")
 	renders(writer, all, "the writer's first read", "Only the writer reads this.", "Passage two, freshly noted.")
+
+	// A second session of the same reader has its own CSRF token in every form.
+	again := ts.client()
+	again.get("/login")
+	if res := again.post("/login", url.Values{"username": {"reader"}, "password": {passwordOf("reader")}}); res.status != http.StatusSeeOther {
+		t.Fatalf("second login: status %d", res.status)
+	}
+	body = renders(again, all, "the reader's second session")
+	for _, m := range csrfInput.FindAllStringSubmatch(body, -1) {
+		if html.UnescapeString(m[1]) != again.csrf {
+			t.Fatalf("the second session's page holds another token in a form: %s", m[0])
+		}
+	}
+	if n := len(csrfInput.FindAllString(body, -1)); n < 3 {
+		t.Errorf("the page has %d forms with a token, want the notes' helpful forms too", n)
+	}
 
 	// A filter is a view of its own.
 	before := ts.app.passageRenders.Load()

@@ -154,7 +154,7 @@ func (a *App) documentRender(c echo.Context, doc *models.Document, viewer *model
 	}
 	data := a.newTemplateData(c, doc.Title, &page)
 	data.stampLater = stampLater
-	if page.Rendered, err = a.passageFragments(data, &page); err != nil {
+	if page.Rendered, err = a.passageFragments(data, &page, a.sessionTag(c)); err != nil {
 		return nil, err
 	}
 	return a.renderBytes("document", data)

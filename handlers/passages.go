@@ -25,9 +25,11 @@ type passageArg struct {
 // the rows this request read, so, like the page key, it is exact across
 // instances and never stale; the viewer's part of the key keeps one
 // viewer's buttons, tokens and private notes from another.
-func (a *App) passageFragments(data *templateData, page *documentPage) ([]template.HTML, error) {
+//
+// session is the browser's session tag: the notes' forms hold its CSRF token.
+func (a *App) passageFragments(data *templateData, page *documentPage, session string) ([]template.HTML, error) {
 	t := a.pages["document"]
-	viewer := fragmentViewerKey(data.User)
+	viewer := fragmentViewerKey(data.User) + "|" + session
 	out := make([]template.HTML, len(page.Passages))
 	for i := range page.Passages {
 		v := &page.Passages[i]
