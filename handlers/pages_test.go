@@ -88,6 +88,15 @@ func TestEveryPageRenders(t *testing.T) {
 			rec := httptest.NewRecorder()
 			c := echo.New().NewContext(httptest.NewRequest(http.MethodGet, "/", nil), rec)
 			td := &templateData{Title: name, User: user, csrf: func() string { return "token" }, Page: pd}
+			if dp, ok := pd.(documentPage); ok {
+				// The reading view's passages are rendered on their own first.
+				td.Page = &dp
+				var err error
+				if dp.Rendered, err = app.passageFragments(td, &dp, "s0"); err != nil {
+					t.Errorf("page %q (user %v): %v", name, user != nil, err)
+					continue
+				}
+			}
 			if err := app.render(c, http.StatusOK, name, td); err != nil {
 				t.Errorf("page %q (user %v): %v", name, user != nil, err)
 				continue
