@@ -198,10 +198,9 @@ func (a *App) importForAssignment(c echo.Context) (*models.Document, models.Fiel
 	if err != nil {
 		return nil, models.FieldErrors{"file": importErrorMessage(err, a.cfg.MaxImportBytes)}, nil
 	}
-	uid := a.currentUser(c).ID
-	res, err := models.ImportDocument(a.db, parsed, &uid)
+	res, err := models.ImportDocument(a.db, parsed, a.currentUser(c))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, modelMessage(err)
 	}
 	return res.Document, nil, nil
 }

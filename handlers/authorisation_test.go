@@ -66,3 +66,47 @@ func TestUndoFollowsTheRulesOfDeciding(t *testing.T) {
 		}
 	}
 }
+
+// Adding to the library takes the right to import, whatever form the text
+// comes through: a reader made a class's co-educator may assign readings
+// from the library, not paste new ones into it (issue 10, item 5).
+func TestAssignmentImportNeedsTheRightToImport(t *testing.T) {
+	w := newClassWorld(t, models.AssignmentInput{})
+	ts := w.ts
+	assistant, _ := w.student("assistant")
+	if _, err := models.AddEducator(ts.db, w.class, "assistant", ts.now); err != nil {
+		t.Fatal(err)
+	}
+	count := func() int64 {
+		var n int64
+		if err := ts.db.Model(&models.Document{}).Count(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := count()
+	path := fmt.Sprintf("/classes/%d/assignments", w.class.ID)
+	form := wantStatusBody(t, "the co-educator's form", assistant.get(path+"/new"), http.StatusOK)
+	mustNotContain(t, form, `name="content"`, `name="file"`)
+	fields := url.Values{"zone": {"UTC"}, "due_at": {"2030-01-01T00:00"}, "min_annotations": {"1"},
+		"content": {"A reading the co-educator pasted.\n\nIts second paragraph."}}
+	res := assistant.upload(path, fields, "", "", nil)
+	wantStatus(t, "the co-educator pastes a reading", res, http.StatusForbidden)
+	res = assistant.upload(path, fields, "file", "reading.txt", []byte("An uploaded reading.\n\nA second paragraph."))
+	wantStatus(t, "the co-educator uploads a reading", res, http.StatusForbidden)
+	if n := count(); n != before {
+		t.Fatalf("the library grew from %d to %d documents", before, n)
+	}
+	// The class's educator, who may import, still can.
+	w.teacher.get(path + "/new")
+	wantStatus(t, "the educator pastes a reading", w.teacher.upload(path, fields, "", "", nil), http.StatusSeeOther)
+	if n := count(); n != before+1 {
+		t.Fatalf("the educator's reading: %d documents, want %d", n, before+1)
+	}
+}
+
+func wantStatusBody(t *testing.T, what string, res response, status int) string {
+	t.Helper()
+	wantStatus(t, what, res, status)
+	return res.body
+}

@@ -278,10 +278,9 @@ func (a *App) documentImportSubmit(c echo.Context) error {
 	if t := strings.TrimSpace(c.FormValue("title")); t != "" {
 		parsed.Title = t
 	}
-	uid := a.currentUser(c).ID
-	res, err := models.ImportDocument(a.db, parsed, &uid)
+	res, err := models.ImportDocument(a.db, parsed, a.currentUser(c))
 	if err != nil {
-		return err
+		return modelMessage(err)
 	}
 	if res.Created {
 		a.setFlash(c, fmt.Sprintf("Imported “%s”.", res.Document.Title))

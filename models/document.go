@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -105,8 +106,18 @@ type ImportResult struct {
 }
 
 // ImportDocument stores a parsed document as a new document with revision 1,
-// or finds the document that already has this exact content.
-func ImportDocument(db *gorm.DB, parsed *textimport.Document, createdBy *uint) (ImportResult, error) {
+// or finds the document that already has this exact content. Whoever adds
+// to the library must hold the right to import (educators and admins),
+// whatever form the text came through; a nil importer is the operator
+// (the import command, the samples).
+func ImportDocument(db *gorm.DB, parsed *textimport.Document, importer *User) (ImportResult, error) {
+	if importer != nil && !importer.IsEducator() {
+		return ImportResult{}, fmt.Errorf("%w: only educators and admins add documents to the library", ErrForbidden)
+	}
+	var createdBy *uint
+	if importer != nil {
+		createdBy = &importer.ID
+	}
 	if len(parsed.Passages) == 0 {
 		return ImportResult{}, textimport.ErrEmpty
 	}
