@@ -128,32 +128,53 @@ func (a *App) annotationCreate(c echo.Context) error {
 		return a.renderForm(c, "annotation_form", "Annotate passage "+strconv.Itoa(p.Number), fe, newComposer(doc, p))
 	}
 	if err != nil {
-		return err
+		return a.postFailed(c, err)
 	}
 	a.flashScreening(c, verdict)
 	return redirect(c, fmt.Sprintf("/documents/%d#a-%d", doc.ID, ann.ID))
 }
 
-// checkPostRate refuses posting faster than the configured limits.
+// checkPostRate refuses early, before the spam check's work, a post the
+// limits would refuse anyway. The post's own transaction checks them again
+// and is what holds under concurrency (see models.AnnotationInput.PostLimits).
 func (a *App) checkPostRate(c echo.Context, u *models.User) error {
-	limits := models.PostLimits{PerUser: a.cfg.PostPerUser, PerIP: a.cfg.PostPerIP, Window: a.cfg.PostWindow}
-	until, err := models.PostRateCheck(a.db, u.ID, c.RealIP(), limits, a.now())
+	until, err := models.PostRateCheck(a.db, u.ID, c.RealIP(), a.postLimits(), a.now())
 	if err != nil {
 		return err
 	}
 	if !until.IsZero() {
-		wait := until.Sub(a.now())
-		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-		return echo.NewHTTPError(http.StatusTooManyRequests,
-			"You are posting faster than this site allows. Your text was not saved: go back to keep it, and try again "+waitPhrase(wait)+".")
+		return a.postRateRefusal(c, until)
 	}
 	return nil
 }
 
+func (a *App) postLimits() models.PostLimits {
+	return models.PostLimits{PerUser: a.cfg.PostPerUser, PerIP: a.cfg.PostPerIP, Window: a.cfg.PostWindow}
+}
+
+func (a *App) postRateRefusal(c echo.Context, until time.Time) error {
+	wait := until.Sub(a.now())
+	c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+	return echo.NewHTTPError(http.StatusTooManyRequests,
+		"You are posting faster than this site allows. Your text was not saved: go back to keep it, and try again "+waitPhrase(wait)+".")
+}
+
+// postFailed answers a post that was not stored: 429 when its transaction
+// found the limits full.
+func (a *App) postFailed(c echo.Context, err error) error {
+	var full *models.RateLimitError
+	if errors.As(err, &full) {
+		return a.postRateRefusal(c, full.Until)
+	}
+	return err
+}
+
 // keepWithPost asks for the spam verdict to be stored in the post's own
-// transaction; it is also what the posting limits count.
+// transaction, where it is also what the posting limits count.
 func (a *App) keepWithPost(in *models.AnnotationInput, v models.Verdict) {
 	in.Verdict = &v
+	limits := a.postLimits()
+	in.PostLimits = &limits
 }
 
 // annotationParam loads the annotation named in the path if the viewer may
@@ -289,7 +310,7 @@ func (a *App) replyCreate(c echo.Context) error {
 		return a.renderForm(c, "annotation_form", "Reply", fe, page)
 	}
 	if err != nil {
-		return err
+		return a.postFailed(c, err)
 	}
 	a.flashScreening(c, verdict)
 	return redirect(c, fmt.Sprintf("/annotations/%d#a-%d", reply.ID, reply.ID))

@@ -32,28 +32,34 @@ func (a *App) signupSubmit(c echo.Context) error {
 	}
 	// Accounts from one address are limited, so a script cannot mint
 	// thousands of them to get past the new-account rules.
+	// The account is counted before it is made (and its password hashed),
+	// so sign-ups sent at once cannot outrun the limit; one that fails
+	// gives its place back.
 	limit := []models.Limit{{Bucket: "signup-ip:" + c.RealIP(), Max: a.cfg.SignupsPerIP, Window: time.Hour}}
 	now := a.now()
-	until, err := models.RateCheck(a.db, limit, now)
-	if err != nil {
-		return err
-	}
-	if !until.IsZero() {
-		c.Response().Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(until.Sub(now).Seconds()))))
+	try, err := models.RateReserve(a.db, limit, now)
+	var full *models.RateLimitError
+	if errors.As(err, &full) {
+		c.Response().Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(full.Until.Sub(now).Seconds()))))
 		data := a.newTemplateData(c, "Sign up", nil)
-		data.Errors = models.FieldErrors{"form": "Too many accounts were made from your address. Try again " + waitPhrase(until.Sub(now)) + "."}
+		data.Errors = models.FieldErrors{"form": "Too many accounts were made from your address. Try again " + waitPhrase(full.Until.Sub(now)) + "."}
 		data.Form, _ = c.FormParams()
 		return a.render(c, http.StatusTooManyRequests, "signup", data)
 	}
+	if err != nil {
+		return err
+	}
 	u, err := models.CreateUser(a.db, n, a.cfg.PasswordCost)
+	if err != nil {
+		if rerr := try.Release(a.db); rerr != nil {
+			return rerr
+		}
+	}
 	var fe models.FieldErrors
 	if errors.As(err, &fe) {
 		return a.renderForm(c, "signup", "Sign up", fe, nil)
 	}
 	if err != nil {
-		return err
-	}
-	if err := models.RateRecord(a.db, limit, now); err != nil {
 		return err
 	}
 	if err := a.login(c, u); err != nil {
@@ -83,25 +89,29 @@ func (a *App) loginSubmit(c echo.Context) error {
 	page := loginPage{Next: safeNext(c.FormValue("next"))}
 	limits := a.loginLimits(username, c.RealIP())
 	now := a.now()
-	until, err := models.RateCheck(a.db, limits, now)
+	// The try is counted before the password is hashed, so tries sent at
+	// once, to any instance, are each counted before any is checked: at
+	// most the limit's worth of hashes run. A right password gives it back.
+	try, err := models.RateReserve(a.db, limits, now)
+	var full *models.RateLimitError
+	if errors.As(err, &full) {
+		data := a.newTemplateData(c, "Log in", page)
+		data.Errors = models.FieldErrors{"form": "Too many failed attempts. Try again " + waitPhrase(full.Until.Sub(now)) + "."}
+		data.Form, _ = c.FormParams()
+		c.Response().Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(full.Until.Sub(now).Seconds()))))
+		return a.render(c, http.StatusTooManyRequests, "login", data)
+	}
 	if err != nil {
 		return err
 	}
-	if !until.IsZero() {
-		data := a.newTemplateData(c, "Log in", page)
-		data.Errors = models.FieldErrors{"form": "Too many failed attempts. Try again " + waitPhrase(until.Sub(now)) + "."}
-		data.Form, _ = c.FormParams()
-		c.Response().Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(until.Sub(now).Seconds()))))
-		return a.render(c, http.StatusTooManyRequests, "login", data)
-	}
 	u, err := models.Authenticate(a.db, username, c.FormValue("password"), a.cfg.PasswordCost)
 	if errors.Is(err, models.ErrBadCredentials) {
-		if err := models.RateRecord(a.db, limits, now); err != nil {
-			return err
-		}
 		return a.renderForm(c, "login", "Log in", models.FieldErrors{"form": "Wrong username or password."}, page)
 	}
 	if err != nil {
+		return err
+	}
+	if err := try.Release(a.db); err != nil {
 		return err
 	}
 	if u.IsBanned(now) {

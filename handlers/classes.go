@@ -305,23 +305,26 @@ func (a *App) joinShow(c echo.Context) error {
 func (a *App) joinSubmit(c echo.Context) error {
 	u := a.currentUser(c)
 	limits := []models.Limit{{Bucket: "join-user:" + strconv.FormatUint(uint64(u.ID), 10), Max: joinAttempts, Window: joinWindow}}
-	until, err := models.RateCheck(a.db, limits, a.now())
+	// The try is counted before the code is looked up, so codes sent at
+	// once cannot outrun the limit; a right code gives it back.
+	try, err := models.RateReserve(a.db, limits, a.now())
+	var full *models.RateLimitError
+	if errors.As(err, &full) {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(full.Until.Sub(a.now()).Seconds())+1))
+		return echo.NewHTTPError(http.StatusTooManyRequests, "Too many wrong codes. Try again "+waitPhrase(full.Until.Sub(a.now()))+".")
+	}
 	if err != nil {
 		return err
 	}
-	if !until.IsZero() {
-		c.Response().Header().Set("Retry-After", strconv.Itoa(int(until.Sub(a.now()).Seconds())+1))
-		return echo.NewHTTPError(http.StatusTooManyRequests, "Too many wrong codes. Try again "+waitPhrase(until.Sub(a.now()))+".")
-	}
 	class, err := models.ClassByCode(a.db, c.FormValue("code"))
 	if errors.Is(err, models.ErrNotFound) {
-		if err := models.RateRecord(a.db, limits, a.now()); err != nil {
-			return err
-		}
 		return a.renderForm(c, "class_join", "Join a class",
 			models.FieldErrors{"code": "No class has this code. Check it with your educator: it has 12 letters and digits."}, joinPage{})
 	}
 	if err != nil {
+		return err
+	}
+	if err := try.Release(a.db); err != nil {
 		return err
 	}
 	if err := models.JoinClass(a.db, u, class, a.now()); err != nil {

@@ -297,22 +297,18 @@ func (a *App) flagCreate(c echo.Context) error {
 		return err
 	}
 	u := a.currentUser(c)
-	if until, err := models.RateCheck(a.db, a.flagLimits(u), a.now()); err != nil {
-		return err
-	} else if !until.IsZero() {
-		return echo.NewHTTPError(http.StatusTooManyRequests, "You have flagged many notes lately. Thank you; try again later.")
-	}
-	in := models.FlagInput{Reason: models.FlagReason(c.FormValue("reason")), Note: c.FormValue("note")}
+	in := models.FlagInput{Reason: models.FlagReason(c.FormValue("reason")), Note: c.FormValue("note"), Limits: a.flagLimits(u)}
 	hidden, err := models.FlagAnnotation(a.db, u, ann, in, a.cfg.Screen.FlagThreshold, a.now())
 	var fe models.FieldErrors
-	if errors.As(err, &fe) {
+	var full *models.RateLimitError
+	switch {
+	case errors.As(err, &fe):
 		return a.renderForm(c, "moderation_flag", "Flag a note", fe, flagPage{Annotation: ann, Reasons: models.FlagReasons})
-	}
-	if err != nil {
+	case errors.As(err, &full):
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(full.Until.Sub(a.now()).Seconds())+1))
+		return echo.NewHTTPError(http.StatusTooManyRequests, "You have flagged many notes lately. Thank you; try again later.")
+	case err != nil:
 		return modelMessage(err)
-	}
-	if err := models.RateRecord(a.db, a.flagLimits(u), a.now()); err != nil {
-		return err
 	}
 	if hidden {
 		a.setFlash(c, "Thank you. Enough readers flagged this note that it is hidden until a moderator reviews it.")

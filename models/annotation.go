@@ -230,11 +230,14 @@ func CreateReply(db *gorm.DB, author *User, parent *Annotation, in AnnotationInp
 	return storeNew(db, author, a, in)
 }
 
-// storeNew saves a new note or reply in one transaction: the row, the
-// document's page version, what the input keeps beside it, and, when it
+// storeNew saves a new note or reply in one transaction: the posting
+// limits' check, the row, the document's page version, what the input keeps beside it, and, when it
 // is published, its notifications.
 func storeNew(db *gorm.DB, author *User, a *Annotation, in AnnotationInput) (*Annotation, error) {
 	err := db.Transaction(func(tx *gorm.DB) error {
+		if err := in.reserveWith(tx, author.ID); err != nil {
+			return err
+		}
 		if err := tx.Create(a).Error; err != nil {
 			return err
 		}

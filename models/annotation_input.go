@@ -30,6 +30,22 @@ type AnnotationInput struct {
 	// Verdict, when set, is the spam check's result, stored with the note.
 	// Its record also counts the post against the posting limits.
 	Verdict *Verdict
+	// PostLimits, when set with Verdict, are checked in the post's own
+	// transaction: a post past them is not stored (*RateLimitError).
+	PostLimits *PostLimits
+}
+
+// reserveWith checks the posting limits in the note's transaction, before
+// the note is written.
+func (in *AnnotationInput) reserveWith(tx *gorm.DB, authorID uint) error {
+	if in.Verdict == nil || in.PostLimits == nil {
+		return nil
+	}
+	now := in.Verdict.sub.Now
+	if now.IsZero() {
+		now = tx.NowFunc()
+	}
+	return reservePost(tx, authorID, in.Verdict.sub.IP, *in.PostLimits, now)
 }
 
 // recordWith stores, in the note's own transaction, what the input asks to

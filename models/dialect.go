@@ -5,6 +5,7 @@ package models
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"gorm.io/gorm"
@@ -29,6 +30,30 @@ func withMigrationLock(db *gorm.DB, fn func(*gorm.DB) error) error {
 		// next Create, which then inserts DEFAULT VALUES).
 		return fn(conn.Session(&gorm.Session{NewDB: true}))
 	})
+}
+
+// rateLockClass sets the rate-limit buckets' advisory locks apart from any
+// other use of PostgreSQL's advisory locks.
+const rateLockClass = 7305
+
+// lockRateBuckets makes the caller's transaction the only one counting in
+// these buckets until it ends, so a check and the count that follows it are
+// one step. On PostgreSQL that is an advisory lock per bucket (its name
+// hashed), taken in order so two transactions never wait on each other.
+// SQLite needs nothing: a write transaction begins IMMEDIATE, which keeps
+// every other writer, in any process, out until it ends.
+func lockRateBuckets(tx *gorm.DB, buckets []string) error {
+	if !IsPostgres(tx) {
+		return nil
+	}
+	sorted := slices.Clone(buckets)
+	slices.Sort(sorted)
+	for _, b := range slices.Compact(sorted) {
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(CAST(? AS integer), hashtext(?))", rateLockClass, b).Error; err != nil {
+			return fmt.Errorf("lock rate bucket: %w", err)
+		}
+	}
+	return nil
 }
 
 // caseInsensitiveLike returns the operator for a case-insensitive LIKE.

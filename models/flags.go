@@ -60,6 +60,9 @@ var ErrAlreadyFlagged = fmt.Errorf("%w: you have already flagged this note", Err
 type FlagInput struct {
 	Reason FlagReason
 	Note   string
+	// Limits bound the flagger's flags; the flag counts in them in its own
+	// transaction, so flags sent at once never pass them (*RateLimitError).
+	Limits []Limit
 }
 
 func (in *FlagInput) validate() FieldErrors {
@@ -98,6 +101,9 @@ func FlagAnnotation(db *gorm.DB, by *User, a *Annotation, in FlagInput, threshol
 	}
 	hidden := false
 	err := db.Transaction(func(tx *gorm.DB) error {
+		if _, err := rateReserveIn(tx, in.Limits, now); err != nil {
+			return err
+		}
 		err := tx.Create(&Flag{AnnotationID: a.ID, UserID: by.ID, Reason: in.Reason, Note: in.Note, CreatedAt: now}).Error
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return ErrAlreadyFlagged

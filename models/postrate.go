@@ -1,6 +1,7 @@
 package models
 
 import (
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -38,4 +39,29 @@ func PostRateCheck(db *gorm.DB, authorID uint, ip string, l PostLimits, now time
 		}
 	}
 	return until, nil
+}
+
+// reservePost checks the posting limits inside the transaction that stores
+// the post, under the buckets' locks (see lockRateBuckets): the post's
+// screening record, written in the same transaction, is its count, so
+// posts sent at once from any number of instances never pass the limits.
+func reservePost(tx *gorm.DB, authorID uint, ip string, l PostLimits, now time.Time) error {
+	var buckets []string
+	if l.PerUser > 0 {
+		buckets = append(buckets, "post-user:"+strconv.FormatUint(uint64(authorID), 10))
+	}
+	if l.PerIP > 0 {
+		buckets = append(buckets, "post-ip:"+ip)
+	}
+	if err := lockRateBuckets(tx, buckets); err != nil {
+		return err
+	}
+	until, err := PostRateCheck(tx, authorID, ip, l, now)
+	if err != nil {
+		return err
+	}
+	if !until.IsZero() {
+		return &RateLimitError{Until: until}
+	}
+	return nil
 }

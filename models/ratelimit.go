@@ -1,6 +1,7 @@
 package models
 
 import (
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -49,22 +50,75 @@ func RateCheck(db *gorm.DB, limits []Limit, now time.Time) (time.Time, error) {
 // the table stays small without a delete on every event.
 const purgeEvery = 32
 
-// RateRecord counts one event in each bucket.
-func RateRecord(db *gorm.DB, limits []Limit, now time.Time) error {
-	return db.Transaction(func(tx *gorm.DB) error {
-		for _, l := range limits {
-			ev := RateEvent{Bucket: l.Bucket, At: now}
-			if err := tx.Create(&ev).Error; err != nil {
-				return err
-			}
-			if ev.ID%purgeEvery == 0 {
-				if err := tx.Where("at <= ?", now.Add(-l.Window)).Where("bucket = ?", l.Bucket).Delete(&RateEvent{}).Error; err != nil {
-					return err
-				}
+func recordEvents(tx *gorm.DB, limits []Limit, now time.Time) ([]uint, error) {
+	ids := make([]uint, 0, len(limits))
+	for _, l := range limits {
+		ev := RateEvent{Bucket: l.Bucket, At: now}
+		if err := tx.Create(&ev).Error; err != nil {
+			return nil, err
+		}
+		ids = append(ids, ev.ID)
+		if ev.ID%purgeEvery == 0 {
+			if err := tx.Where("at <= ?", now.Add(-l.Window)).Where("bucket = ?", l.Bucket).Delete(&RateEvent{}).Error; err != nil {
+				return nil, err
 			}
 		}
-		return nil
+	}
+	return ids, nil
+}
+
+// RateLimitError says a limit is full, and until when.
+type RateLimitError struct{ Until time.Time }
+
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("rate limit reached until %s", e.Until.Format(time.RFC3339))
+}
+
+// Reservation is one try counted by RateReserve, to hand back with Release
+// when the try turns out not to count (a login that succeeded).
+type Reservation struct{ ids []uint }
+
+// RateReserve counts one try in every bucket, atomically with the check that
+// each has room: however many requests, on however many instances, reserve
+// at once, no bucket goes past its limit. It is meant to run before the work
+// it guards (a password hash), so tries in flight count. When a limit is
+// full it counts nothing and returns a *RateLimitError.
+func RateReserve(db *gorm.DB, limits []Limit, now time.Time) (Reservation, error) {
+	var r Reservation
+	err := db.Transaction(func(tx *gorm.DB) error {
+		var err error
+		r.ids, err = rateReserveIn(tx, limits, now)
+		return err
 	})
+	return r, err
+}
+
+// rateReserveIn is RateReserve inside a transaction the caller holds, so the
+// try is counted only if the caller's work commits with it.
+func rateReserveIn(tx *gorm.DB, limits []Limit, now time.Time) ([]uint, error) {
+	buckets := make([]string, len(limits))
+	for i, l := range limits {
+		buckets[i] = l.Bucket
+	}
+	if err := lockRateBuckets(tx, buckets); err != nil {
+		return nil, err
+	}
+	until, err := RateCheck(tx, limits, now)
+	if err != nil {
+		return nil, err
+	}
+	if !until.IsZero() {
+		return nil, &RateLimitError{Until: until}
+	}
+	return recordEvents(tx, limits, now)
+}
+
+// Release forgets the tries r counted.
+func (r Reservation) Release(db *gorm.DB) error {
+	if len(r.ids) == 0 {
+		return nil
+	}
+	return db.Where("id IN ?", r.ids).Delete(&RateEvent{}).Error
 }
 
 // RateClear forgets a bucket, as after a successful login.
