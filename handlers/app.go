@@ -104,6 +104,7 @@ type App struct {
 	// taken from the cache), for tests.
 	passageRenders atomic.Int64
 	usedStamps     stampLedger
+	health         *healthCheck
 }
 
 // New builds the Echo application.
@@ -129,6 +130,7 @@ func newApp(db *gorm.DB, cfg Config) (*App, error) {
 	a.sessions = newSessionStore(cfg.SessionHashKey, cfg.SessionBlockKey)
 	a.sessionCache = newSessionCache()
 	a.pageCache = newPageCache(cfg.PageCacheBytes)
+	a.health = newHealthCheck(cfg.Logger)
 	return a, nil
 }
 

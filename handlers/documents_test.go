@@ -156,6 +156,7 @@ func TestHealthz(t *testing.T) {
 	}
 	sqlDB, _ := ts.db.DB()
 	sqlDB.Close()
+	ts.now = ts.now.Add(healthCacheFor)
 	if res := ts.client().get("/healthz"); res.status != http.StatusServiceUnavailable {
 		t.Fatalf("healthz with the database closed: %d", res.status)
 	}
