@@ -110,3 +110,42 @@ func wantStatusBody(t *testing.T, what string, res response, status int) string 
 	wantStatus(t, what, res, status)
 	return res.body
 }
+
+// An author's record counts what the moderator reading it may see: notes
+// shared with a class the moderator is not in are not counted, in the
+// record or beside the author's notes in the queues (issue 10, item 6).
+func TestAuthorRecordCountsOnlyWhatTheModeratorMaySee(t *testing.T) {
+	w := newClassWorld(t, models.AssignmentInput{})
+	ts := w.ts
+	doc, err := models.DocumentByID(ts.db, w.doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, student := w.student("learner")
+	post := func(body string, vis models.Visibility, status models.Status) {
+		in := models.AnnotationInput{Kind: models.KindComment, Body: body, Passage: 1, QuoteHint: -1, Visibility: vis}
+		if vis == models.VisibilityClass {
+			in.ClassID = &w.class.ID
+		}
+		if _, err := models.CreateAnnotation(ts.db, student, doc, in, status); err != nil {
+			t.Fatal(err)
+		}
+	}
+	post("An approved class note.", models.VisibilityClass, models.StatusPublished)
+	post("A held class note.", models.VisibilityClass, models.StatusPending)
+	post("A private note.", models.VisibilityPrivate, models.StatusPublished)
+	post("A held public note.", models.VisibilityPublic, models.StatusPending)
+	outside, _ := ts.loggedIn("outsidemod", models.RoleModerator)
+	inside, insideU := w.student("insidemod")
+	if err := ts.db.Model(insideU).Update("role", models.RoleModerator).Error; err != nil {
+		t.Fatal(err)
+	}
+	record := fmt.Sprintf("/moderation/users/%d", student.ID)
+	mustContain(t, wantStatusBody(t, "the outside moderator's record", outside.get(record), http.StatusOK),
+		"0 approved, 1 pending, 0 spam")
+	mustContain(t, wantStatusBody(t, "the class's moderator's record", inside.get(record), http.StatusOK),
+		"1 approved, 2 pending, 0 spam")
+	// The queue shows the same record beside the held public note.
+	mustContain(t, outside.get("/moderation").body, "A held public note.", "0 approved, 1 pending, 0 spam")
+	mustContain(t, inside.get("/moderation").body, "1 approved, 2 pending, 0 spam")
+}

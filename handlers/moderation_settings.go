@@ -46,7 +46,7 @@ func (a *App) moderationUserShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	standing, err := models.AuthorStanding(a.db, u.ID)
+	standing, err := models.AuthorStanding(a.db, a.currentUser(c), u.ID)
 	if err != nil {
 		return err
 	}

@@ -84,14 +84,17 @@ type Standing struct {
 	Approved, Pending, Spam, Rejected, Hidden, Total int
 }
 
-// AuthorStanding returns one author's record.
-func AuthorStanding(db *gorm.DB, userID uint) (Standing, error) {
-	m, err := AuthorStandings(db, []uint{userID})
+// AuthorStanding returns one author's record as viewer may see it.
+func AuthorStanding(db *gorm.DB, viewer *User, userID uint) (Standing, error) {
+	m, err := AuthorStandings(db, viewer, []uint{userID})
 	return m[userID], err
 }
 
-// AuthorStandings returns the records of several authors.
-func AuthorStandings(db *gorm.DB, userIDs []uint) (map[uint]Standing, error) {
+// AuthorStandings returns the records of several authors as viewer may
+// see them: counts go through the same visibility as the notes (a
+// moderator outside a class does not learn of its notes from a record),
+// with held notes, and with purged ones so a purge leaves it unchanged.
+func AuthorStandings(db *gorm.DB, viewer *User, userIDs []uint) (map[uint]Standing, error) {
 	out := map[uint]Standing{}
 	if len(userIDs) == 0 {
 		return out, nil
@@ -101,8 +104,10 @@ func AuthorStandings(db *gorm.DB, userIDs []uint) (map[uint]Standing, error) {
 		Status   Status
 		N        int
 	}
-	err := db.Model(&Annotation{}).Select("author_id, status, COUNT(*) AS n").
-		Where("author_id IN ? AND visibility <> ?", userIDs, VisibilityPrivate).Group("author_id, status").Scan(&rows).Error
+	err := db.Model(&Annotation{}).Select("annotations.author_id, annotations.status, COUNT(*) AS n").
+		Scopes(visibleOrPurged(viewer, true)).
+		Where("annotations.author_id IN ? AND annotations.visibility <> ?", userIDs, VisibilityPrivate).
+		Group("annotations.author_id, annotations.status").Scan(&rows).Error
 	for _, r := range rows {
 		s := out[r.AuthorID]
 		switch r.Status {
@@ -247,7 +252,7 @@ func queueItems(db *gorm.DB, mod *User, anns []*Annotation, now time.Time) ([]Qu
 	if len(anns) == 0 {
 		return nil, nil
 	}
-	ctx, err := loadItemContext(db, anns, now)
+	ctx, err := loadItemContext(db, mod, anns, now)
 	if err != nil {
 		return nil, err
 	}
@@ -287,7 +292,7 @@ type itemContext struct {
 	passages   map[passageKey]Passage
 }
 
-func loadItemContext(db *gorm.DB, anns []*Annotation, now time.Time) (*itemContext, error) {
+func loadItemContext(db *gorm.DB, mod *User, anns []*Annotation, now time.Time) (*itemContext, error) {
 	var ids, authors, docIDs, parentIDs, revs []uint
 	var numbers []int
 	for _, a := range anns {
@@ -302,7 +307,7 @@ func loadItemContext(db *gorm.DB, anns []*Annotation, now time.Time) (*itemConte
 	if ctx.titles, err = DocumentTitles(db, docIDs); err != nil {
 		return nil, err
 	}
-	if ctx.standings, err = AuthorStandings(db, authors); err != nil {
+	if ctx.standings, err = AuthorStandings(db, mod, authors); err != nil {
 		return nil, err
 	}
 	if ctx.flags, err = OpenFlags(db, ids); err != nil {

@@ -51,7 +51,7 @@ func TestPurgeKeepsStandingAndFlaggerRecords(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		st, err := models.AuthorStanding(f.db, spammer.ID)
+		st, err := models.AuthorStanding(f.db, f.mod, spammer.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -19,7 +19,15 @@ import "gorm.io/gorm"
 //   - purged annotations are for no one, not even their author.
 func VisibleTo(viewer *User, includeHeld bool) func(*gorm.DB) *gorm.DB {
 	return func(db *gorm.DB) *gorm.DB {
-		db = db.Where("annotations.purged_at IS NULL")
+		return db.Where("annotations.purged_at IS NULL").Scopes(visibleOrPurged(viewer, includeHeld))
+	}
+}
+
+// visibleOrPurged is VisibleTo for counts that must read the same after a
+// purge as before (an author's standing): the rows the viewer may see, and
+// the purged rows that were once such.
+func visibleOrPurged(viewer *User, includeHeld bool) func(*gorm.DB) *gorm.DB {
+	return func(db *gorm.DB) *gorm.DB {
 		if viewer == nil {
 			return db.Where("annotations.status = ? AND annotations.visibility = ?", StatusPublished, VisibilityPublic)
 		}
