@@ -41,8 +41,10 @@ type documentPage struct {
 	Filter    models.Kind
 	Sort      string
 	Query     string // the filter and sort as a query string, for links
-	// Orphaned counts notes that could not be placed on the current text.
+	// Orphaned counts notes that could not be placed on the current text,
+	// listed in Orphans, for the document's editors and the notes' authors.
 	Orphaned int64
+	Orphans  []models.Orphan
 }
 
 // idParam reads a numeric path parameter; anything else is a 404.
@@ -148,9 +150,10 @@ func (a *App) documentRender(c echo.Context, doc *models.Document, viewer *model
 	page := documentPage{Document: doc, Revision: rev, Passages: views, Revisions: revs,
 		IsCurrent: rev.ID == doc.CurrentRevisionID, Kinds: models.Kinds, Filter: filter, Sort: order, Query: q.Encode()}
 	if page.IsCurrent && len(revs) > 1 {
-		if page.Orphaned, err = models.OrphanedCount(a.db, doc, viewer); err != nil {
+		if page.Orphans, err = models.Orphans(a.db, doc, viewer); err != nil {
 			return nil, err
 		}
+		page.Orphaned = int64(len(page.Orphans))
 	}
 	data := a.newTemplateData(c, doc.Title, &page)
 	data.stampLater = stampLater
@@ -376,7 +379,7 @@ func (a *App) documentReviseSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a.setFlash(c, fmt.Sprintf("Revision %d saved. Notes: %d in place, %d moved, %d to check, %d could not be placed (they stay readable on revision %d).",
+	a.setFlash(c, fmt.Sprintf("Revision %d saved. Notes: %d in place, %d moved, %d changed (marked “text changed”), %d could not be placed (they stay readable on revision %d, listed under Orphaned notes).",
 		report.Revision.Number, report.Counts[anchor.Exact], report.Counts[anchor.Moved], report.Counts[anchor.Changed],
 		report.Counts[anchor.Orphaned], report.Revision.Number-1))
 	return redirect(c, fmt.Sprintf("/documents/%d", doc.ID))

@@ -124,6 +124,8 @@ func (d *digest) thread(t *models.Thread) {
 	d.int(int64(a.Start))
 	d.int(int64(a.End))
 	d.str(a.Exact)
+	d.str(a.AnchorStatus)
+	d.str(a.PreviousExact)
 	d.str(a.Counterpoint)
 	d.str(a.BodyHTML)
 	d.int(int64(len(a.Citations)))

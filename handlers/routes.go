@@ -51,6 +51,8 @@ func (a *App) routes(e *echo.Echo) {
 	s.POST("/annotations/:id/replies", a.replyCreate, a.requireUser)
 	s.GET("/annotations/:id/edit", a.annotationEditShow, a.requireUser)
 	s.POST("/annotations/:id/edit", a.annotationEditSubmit, a.requireUser)
+	s.GET("/annotations/:id/reattach", a.annotationReattachShow, a.requireUser)
+	s.POST("/annotations/:id/reattach", a.annotationReattachSubmit, a.requireUser)
 	s.POST("/annotations/:id/delete", a.annotationDelete, a.requireUser)
 	s.POST("/annotations/:id/helpful", a.annotationHelpful, a.requireUser)
 	s.GET("/annotations/:id/flag", a.flagShow, a.requireUser)

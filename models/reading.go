@@ -146,6 +146,7 @@ func viewableNotes(db *gorm.DB, viewer *User, includeHeld bool, where string, ar
 // (the page shows the rendered body), nor the anchor's context.
 var threadColumns = []string{"annotations.id", "annotations.document_id", "annotations.revision_id",
 	"annotations.passage_number", "annotations.exact", "annotations.start", "annotations.end",
+	"annotations.anchor_status", "annotations.previous_exact",
 	"annotations.parent_id", "annotations.root_id", "annotations.author_id", "annotations.kind",
 	"annotations.counterpoint", "annotations.body_html", "annotations.visibility", "annotations.class_id",
 	"annotations.status", "annotations.helpful_count", "annotations.edited_at", "annotations.deleted_at",

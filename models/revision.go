@@ -158,12 +158,46 @@ func escapeMarkdownStart(s string, kind textimport.Kind) string {
 	return s
 }
 
-// OrphanedCount counts root annotations left behind on earlier revisions
-// that the viewer may see.
-func OrphanedCount(db *gorm.DB, doc *Document, viewer *User) (int64, error) {
-	var n int64
-	err := db.Model(&Annotation{}).Scopes(VisibleTo(viewer, false)).
+// Orphan is a note an edit left behind on the revision it was written on.
+type Orphan struct {
+	Annotation
+	RevisionNumber int
+}
+
+// orphansFor scopes to the root notes left on earlier revisions that viewer
+// should hear about: only the document's editors (educators and admins, who
+// revise texts) and the notes' own authors, each among the notes they may
+// see. Anyone else gets none.
+func orphansFor(db *gorm.DB, doc *Document, viewer *User) *gorm.DB {
+	q := db.Model(&Annotation{}).Scopes(VisibleTo(viewer, false)).
 		Where("annotations.document_id = ? AND annotations.revision_id <> ? AND annotations.parent_id IS NULL AND annotations.deleted_at IS NULL",
-			doc.ID, doc.CurrentRevisionID).Count(&n).Error
+			doc.ID, doc.CurrentRevisionID)
+	if !viewer.IsEducator() {
+		q = q.Where("annotations.author_id = ?", viewer.ID)
+	}
+	return q
+}
+
+// OrphanedCount counts the orphaned notes viewer should hear about (see
+// orphansFor).
+func OrphanedCount(db *gorm.DB, doc *Document, viewer *User) (int64, error) {
+	if viewer == nil {
+		return 0, nil
+	}
+	var n int64
+	err := orphansFor(db, doc, viewer).Count(&n).Error
 	return n, err
+}
+
+// Orphans lists the orphaned notes viewer should hear about, newest first,
+// with the revision each stayed on.
+func Orphans(db *gorm.DB, doc *Document, viewer *User) ([]Orphan, error) {
+	if viewer == nil {
+		return nil, nil
+	}
+	var out []Orphan
+	err := orphansFor(db, doc, viewer).Select("annotations.*, revisions.number AS revision_number").
+		Joins("JOIN revisions ON revisions.id = annotations.revision_id").Preload("Author").
+		Order("annotations.created_at DESC, annotations.id DESC").Limit(500).Find(&out).Error
+	return out, err
 }

@@ -64,8 +64,14 @@ func TestReviseDocumentReanchors(t *testing.T) {
 		t.Fatalf("orphan: rev %d status %s", o.RevisionID, o.AnchorStatus)
 	}
 	d, _ := models.DocumentByID(db, doc.ID)
-	if n, _ := models.OrphanedCount(db, d, nil); n != 1 {
-		t.Fatalf("orphaned count %d", n)
+	if n, _ := models.OrphanedCount(db, d, u); n != 1 {
+		t.Fatalf("orphaned count for the author %d", n)
+	}
+	if n, _ := models.OrphanedCount(db, d, nil); n != 0 {
+		t.Fatalf("orphaned count for a visitor %d: only authors and editors hear of orphans", n)
+	}
+	if list, err := models.Orphans(db, d, u); err != nil || len(list) != 1 || list[0].RevisionNumber != 1 || list[0].Author.Username != "reviser" {
+		t.Fatalf("orphans: %+v, %v", list, err)
 	}
 	// The old revision stays readable.
 	old, err := models.RevisionByNumber(db, doc.ID, 1)

@@ -1,0 +1,100 @@
+package handlers
+
+import (
+	"fmt"
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"margin/models"
+)
+
+// passageWith finds the number of the passage of page holding text.
+func passageWith(t *testing.T, page, text string) int {
+	t.Helper()
+	for n := 1; n < 200; n++ {
+		if strings.Contains(sectionOf(page, n), text) {
+			return n
+		}
+	}
+	t.Fatalf("no passage holds %q", text)
+	return 0
+}
+
+// reviseWith revises doc with edit applied to its Markdown.
+func reviseWith(t *testing.T, edu *client, doc uint, edit func(string) string, extra url.Values) response {
+	t.Helper()
+	form := edu.get(fmt.Sprintf("/documents/%d/revise", doc))
+	m := regexp.MustCompile(`(?s)<textarea[^>]*name="content"[^>]*>(.*?)</textarea>`).FindStringSubmatch(form.body)
+	fields := url.Values{"content": {edit(html.UnescapeString(m[1]))}}
+	for k, v := range extra {
+		fields[k] = v
+	}
+	return edu.upload(fmt.Sprintf("/documents/%d/revise", doc), fields, "", "", nil)
+}
+
+// TestRevisionChangedAndOrphanedNotes: a quote whose words an edit changed
+// shows both wordings to everyone; a note whose text was deleted is listed
+// as orphaned to its author and the editors only, and its author can
+// re-attach it.
+func TestRevisionChangedAndOrphanedNotes(t *testing.T) {
+	ts := newTestServer(t)
+	doc := ts.articleID()
+	edu, _ := ts.loggedIn("reviser", models.RoleEducator)
+	author, _ := ts.loggedIn("annotator", models.RoleReader)
+	other, _ := ts.loggedIn("otherreader", models.RoleReader)
+	page := ts.client().get(fmt.Sprintf("/documents/%d", doc)).body
+	riley := passageWith(t, page, "Fort Riley")
+	anniversary := passageWith(t, page, "75th anniversary")
+	gone, _ := author.annotate(doc, url.Values{"kind": {"comment"}, "passage": {fmt.Sprint(riley)}, "quote": {"exercises at Fort Riley"}, "body": {"Kansas in winter."}})
+	changed, _ := author.annotate(doc, url.Values{"kind": {"comment"}, "passage": {fmt.Sprint(anniversary)}, "quote": {"75th anniversary of the signing"}, "body": {"Seventy-five years."}})
+	if gone == 0 || changed == 0 {
+		t.Fatal("notes not posted")
+	}
+	res := reviseWith(t, edu, doc, func(md string) string {
+		var kept []string
+		for _, para := range strings.Split(md, "\n\n") {
+			if !strings.Contains(para, "Fort Riley") {
+				kept = append(kept, para)
+			}
+		}
+		return strings.Replace(strings.Join(kept, "\n\n"), "75th anniversary of the signing", "75th anniversary of the formal signing", 1)
+	}, nil)
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("revise: %d\n%s", res.status, res.body)
+	}
+	mustContain(t, edu.get(fmt.Sprintf("/documents/%d", doc)).body, "1 changed", "1 could not be placed")
+
+	anon := ts.client().get(fmt.Sprintf("/documents/%d", doc)).body
+	mustContain(t, anon, "Text changed", "Written on: <q>75th anniversary of the signing</q>", "75th anniversary of the formal signing")
+	mustNotContain(t, anon, "could not be placed", "Orphaned notes")
+	mustNotContain(t, other.get(fmt.Sprintf("/documents/%d", doc)).body, "could not be placed", "Orphaned notes", "Kansas")
+	mine := author.get(fmt.Sprintf("/documents/%d", doc)).body
+	mustContain(t, mine, "1 note could not be placed", `href="#orphaned"`, "Orphaned notes", "exercises at Fort Riley",
+		fmt.Sprintf(`href="/documents/%d?rev=1#a-%d"`, doc, gone), fmt.Sprintf(`/annotations/%d/reattach`, gone))
+	mustContain(t, edu.get(fmt.Sprintf("/documents/%d", doc)).body, "Orphaned notes", "exercises at Fort Riley")
+
+	// Re-attaching: only the author and editors, only for an orphan.
+	if res := other.get(fmt.Sprintf("/annotations/%d/reattach", gone)); res.status != http.StatusForbidden {
+		t.Fatalf("another reader opened the re-attach form: %d", res.status)
+	}
+	if res := author.get(fmt.Sprintf("/annotations/%d/reattach", changed)); res.status != http.StatusConflict {
+		t.Fatalf("re-attach form for a placed note: %d", res.status)
+	}
+	form := author.get(fmt.Sprintf("/annotations/%d/reattach", gone))
+	mustContain(t, form.body, "Re-attach a note", "exercises at Fort Riley")
+	res = author.post(fmt.Sprintf("/annotations/%d/reattach", gone), url.Values{"passage": {fmt.Sprint(anniversary)}, "quote": {"no such words here"}})
+	if res.status != http.StatusUnprocessableEntity {
+		t.Fatalf("re-attach to missing words: %d", res.status)
+	}
+	res = author.post(fmt.Sprintf("/annotations/%d/reattach", gone), url.Values{"passage": {fmt.Sprint(anniversary)}, "quote": {"formal signing"}})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("re-attach: %d\n%s", res.status, res.body)
+	}
+	now := ts.client().get(fmt.Sprintf("/documents/%d", doc)).body
+	mustContain(t, sectionOf(now, anniversary), "Kansas in winter.", "Written on: <q>exercises at Fort Riley</q>")
+	mustNotContain(t, author.get(fmt.Sprintf("/documents/%d", doc)).body, "could not be placed")
+}
