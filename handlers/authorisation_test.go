@@ -149,3 +149,62 @@ func TestAuthorRecordCountsOnlyWhatTheModeratorMaySee(t *testing.T) {
 	mustContain(t, outside.get("/moderation").body, "A held public note.", "0 approved, 1 pending, 0 spam")
 	mustContain(t, inside.get("/moderation").body, "1 approved, 2 pending, 0 spam")
 }
+
+// A viewer's ETag names what that viewer sees: someone else's private,
+// class or held note leaves an outsider's page, and so its ETag, as it
+// was; a note the outsider can see changes both (issue 10, item 7).
+func TestETagChangesOnlyWithWhatTheViewerSees(t *testing.T) {
+	w := newClassWorld(t, models.AssignmentInput{})
+	ts := w.ts
+	doc, err := models.DocumentByID(ts.db, w.doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, student := w.student("learner")
+	outsider, _ := ts.loggedIn("outsider", models.RoleReader)
+	path := fmt.Sprintf("/documents/%d", w.doc)
+	revalidate := func(c *client, etag string) response {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, ts.URL+path, nil)
+		req.Header.Set("If-None-Match", etag)
+		return c.do(req)
+	}
+	for _, viewer := range []struct {
+		name string
+		c    *client
+	}{{"outsider", outsider}, {"visitor", ts.client()}} {
+		first := viewer.c.get(path)
+		etag := first.header.Get("ETag")
+		if etag == "" {
+			t.Fatalf("%s: no ETag", viewer.name)
+		}
+		for _, n := range []struct {
+			what   string
+			vis    models.Visibility
+			status models.Status
+		}{
+			{"private", models.VisibilityPrivate, models.StatusPublished},
+			{"class", models.VisibilityClass, models.StatusPublished},
+			{"held", models.VisibilityPublic, models.StatusPending},
+		} {
+			in := models.AnnotationInput{Kind: models.KindComment, Body: "Unseen " + n.what + " note for " + viewer.name,
+				Passage: 1, QuoteHint: -1, Visibility: n.vis}
+			if n.vis == models.VisibilityClass {
+				in.ClassID = &w.class.ID
+			}
+			if _, err := models.CreateAnnotation(ts.db, student, doc, in, n.status); err != nil {
+				t.Fatal(err)
+			}
+			if res := revalidate(viewer.c, etag); res.status != http.StatusNotModified {
+				t.Errorf("%s after someone's %s note: status %d, ETag %s (was %s)", viewer.name, n.what, res.status, res.header.Get("ETag"), etag)
+			}
+		}
+		if _, err := models.CreateAnnotation(ts.db, student, doc, models.AnnotationInput{Kind: models.KindComment,
+			Body: "A public note for " + viewer.name, Passage: 1, QuoteHint: -1}, models.StatusPublished); err != nil {
+			t.Fatal(err)
+		}
+		res := revalidate(viewer.c, etag)
+		wantStatus(t, viewer.name+" after a public note", res, http.StatusOK)
+		mustContain(t, res.body, "A public note for "+viewer.name)
+	}
+}

@@ -64,8 +64,7 @@ func (pc *pageCache) get(key string) (*cachedPage, bool) {
 }
 
 func (pc *pageCache) put(key string, body []byte, stampNonce string) *cachedPage {
-	sum := sha256.Sum256(body)
-	p := &cachedPage{key: key, body: body, etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`}
+	p := &cachedPage{key: key, body: body}
 	if stampNonce != "" {
 		nonce := []byte(stampNonce)
 		for at := 0; ; at += len(nonce) {
@@ -80,6 +79,7 @@ func (pc *pageCache) put(key string, body []byte, stampNonce string) *cachedPage
 			p.stampNonce = stampNonce
 		}
 	}
+	p.etag = contentETag(body, p.stampAt, len(p.stampNonce))
 	if len(body) > pc.max/4 {
 		return p
 	}
@@ -137,4 +137,20 @@ func (pc *pageCache) load(key string, render func() ([]byte, string, error)) (*c
 	}
 	r.page = pc.put(key, body, stampNonce)
 	return r.page, nil
+}
+
+// contentETag names what the viewer sees: the body without the stamp
+// nonce, which is new at every render. A write the viewer cannot see (a
+// private, class or held note of someone else) changes the cache key and
+// so renders the page again, but must not change its ETag: that would
+// tell an outsider that something invisible happened.
+func contentETag(body []byte, stampAt []int, nonceLen int) string {
+	h := sha256.New()
+	last := 0
+	for _, at := range stampAt {
+		h.Write(body[last:at])
+		last = at + nonceLen
+	}
+	h.Write(body[last:])
+	return `"` + base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:18]) + `"`
 }
