@@ -63,7 +63,10 @@ func (a *App) render(c echo.Context, status int, page string, data *templateData
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set("Cache-Control", "no-cache")
+	if h := c.Response().Header(); h.Get("Cache-Control") == "" {
+		// A visitor's page; a user's is private, no-store (see loadSession).
+		h.Set("Cache-Control", "no-cache")
+	}
 	return c.HTMLBlob(status, body)
 }
 
