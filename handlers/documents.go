@@ -333,6 +333,32 @@ func bodyLimit(n int) string { return fmt.Sprintf("%dB", n) }
 type revisePage struct {
 	Document *models.Document
 	MaxMB    int
+	// Preview, after "Preview", is what saving would do to the notes.
+	Preview *revisePreview
+}
+
+type revisePreview struct {
+	Counts   map[string]int
+	Changed  []models.ReanchoredNote
+	Orphaned []models.ReanchoredNote
+	Hidden   int // changed or orphaned notes the editor may not read of
+}
+
+func newRevisePreview(r models.ReanchorReport, viewer *models.User) *revisePreview {
+	p := &revisePreview{Counts: map[string]int{}}
+	for st, n := range r.Counts {
+		p.Counts[string(st)] = n
+	}
+	shown := r.VisibleTo(viewer)
+	for _, n := range shown {
+		if n.Status == anchor.Orphaned {
+			p.Orphaned = append(p.Orphaned, n)
+		} else {
+			p.Changed = append(p.Changed, n)
+		}
+	}
+	p.Hidden = len(r.Notes) - len(shown)
+	return p
 }
 
 func (a *App) documentReviseShow(c echo.Context) error {
@@ -346,6 +372,28 @@ func (a *App) documentReviseShow(c echo.Context) error {
 	}
 	data := a.newTemplateData(c, "Revise "+doc.Title, revisePage{Document: doc, MaxMB: a.cfg.MaxImportBytes >> 20})
 	data.Form = url.Values{"content": {models.RevisionMarkdown(doc.Title, passages)}}
+	return a.render(c, http.StatusOK, "document_revise", data)
+}
+
+// documentRevisePreview shows, before anything is stored, how many notes
+// the revision would keep exact, move, change and orphan, and which. An
+// uploaded file comes back as Markdown in the text box, to save from there.
+func (a *App) documentRevisePreview(c echo.Context, page revisePage, parsed *textimport.Document) error {
+	report, err := models.PreviewRevision(a.db, page.Document.ID, parsed)
+	var fe models.FieldErrors
+	if errors.As(err, &fe) {
+		return a.renderForm(c, "document_revise", "Revise "+page.Document.Title, fe, page)
+	}
+	if err != nil {
+		return err
+	}
+	page.Preview = newRevisePreview(report, a.currentUser(c))
+	data := a.newTemplateData(c, "Revise "+page.Document.Title, page)
+	content := c.FormValue("content")
+	if fh, ferr := c.FormFile("file"); ferr == nil && fh.Size > 0 {
+		content = models.ParsedMarkdown(parsed)
+	}
+	data.Form = url.Values{"content": {content}}
 	return a.render(c, http.StatusOK, "document_revise", data)
 }
 
@@ -369,6 +417,9 @@ func (a *App) documentReviseSubmit(c echo.Context) error {
 	parsed, err := textimport.Parse(name, data, format, a.cfg.MaxImportBytes)
 	if err != nil {
 		return fail(models.FieldErrors{"content": importErrorMessage(err, a.cfg.MaxImportBytes)})
+	}
+	if c.FormValue("preview") != "" {
+		return a.documentRevisePreview(c, page, parsed)
 	}
 	uid := a.currentUser(c).ID
 	report, err := models.ReviseDocument(a.db, doc.ID, parsed, &uid)

@@ -98,3 +98,38 @@ func TestRevisionChangedAndOrphanedNotes(t *testing.T) {
 	mustContain(t, sectionOf(now, anniversary), "Kansas in winter.", "Written on: <q>exercises at Fort Riley</q>")
 	mustNotContain(t, author.get(fmt.Sprintf("/documents/%d", doc)).body, "could not be placed")
 }
+
+// TestRevisePreview: the revise page shows what saving would do to the notes
+// and stores nothing.
+func TestRevisePreview(t *testing.T) {
+	ts := newTestServer(t)
+	doc := ts.articleID()
+	edu, _ := ts.loggedIn("reviser", models.RoleEducator)
+	author, _ := ts.loggedIn("annotator", models.RoleReader)
+	page := ts.client().get(fmt.Sprintf("/documents/%d", doc)).body
+	riley := passageWith(t, page, "Fort Riley")
+	anniversary := passageWith(t, page, "75th anniversary")
+	author.annotate(doc, url.Values{"kind": {"comment"}, "passage": {fmt.Sprint(riley)}, "quote": {"exercises at Fort Riley"}, "body": {"Kansas."}})
+	author.annotate(doc, url.Values{"kind": {"comment"}, "passage": {fmt.Sprint(anniversary)}, "quote": {"75th anniversary of the signing"}, "body": {"Years."}})
+	author.annotate(doc, url.Values{"kind": {"comment"}, "passage": {fmt.Sprint(riley)}, "quote": {"Fort Riley, Kansas"}, "body": {"Mine alone."}, "visibility": {"private"}})
+	res := reviseWith(t, edu, doc, func(md string) string {
+		var kept []string
+		for _, para := range strings.Split(md, "\n\n") {
+			if !strings.Contains(para, "Fort Riley") {
+				kept = append(kept, para)
+			}
+		}
+		return strings.Replace(strings.Join(kept, "\n\n"), "of the signing", "of the formal signing", 1)
+	}, url.Values{"preview": {"1"}})
+	if res.status != http.StatusOK {
+		t.Fatalf("preview: %d\n%s", res.status, res.body)
+	}
+	mustContain(t, res.body, "If you save this text", "1 changed, 2 orphaned", "Nothing is saved yet",
+		"<q>75th anniversary of the signing</q> becomes <q>75th anniversary of the formal signing</q>",
+		"<q>exercises at Fort Riley</q>", "1 other note, private or not published, is counted but not listed",
+		"of the formal signing") // the edited text is kept in the box
+	mustNotContain(t, res.body, "Fort Riley, Kansas</q>")
+	if revs := ts.client().get(fmt.Sprintf("/documents/%d", doc)).body; strings.Contains(revs, "formal signing") || !strings.Contains(revs, "Kansas.") {
+		t.Fatal("the preview saved the revision")
+	}
+}

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"errors"
 	"strings"
 	"time"
 
@@ -11,9 +12,34 @@ import (
 )
 
 // ReanchorReport says how a document's annotations fared in a new revision.
+// Notes lists the top-level notes that changed or were orphaned.
 type ReanchorReport struct {
 	Revision *Revision
 	Counts   map[anchor.Status]int
+	Notes    []ReanchoredNote
+}
+
+// ReanchoredNote is one note a revision changed or orphaned.
+type ReanchoredNote struct {
+	ID         uint
+	Status     anchor.Status
+	OldPassage int
+	NewPassage int    // 0 when orphaned
+	Was, Now   string // the quote before and after; "" for a whole passage
+	authorID   uint
+	public     bool
+}
+
+// VisibleTo keeps the notes of the report that viewer may read of: public
+// published ones and viewer's own. The counts still cover every note.
+func (r ReanchorReport) VisibleTo(viewer *User) []ReanchoredNote {
+	var out []ReanchoredNote
+	for _, n := range r.Notes {
+		if n.public || viewer != nil && n.authorID == viewer.ID {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // ReviseDocument stores edited text as the document's next revision and moves
@@ -21,41 +47,69 @@ type ReanchorReport struct {
 // the revision they were written against, marked orphaned, and remain
 // readable there.
 func ReviseDocument(db *gorm.DB, docID uint, parsed *textimport.Document, by *uint) (ReanchorReport, error) {
+	var report ReanchorReport
+	err := db.Transaction(func(tx *gorm.DB) error {
+		var err error
+		report, err = revise(tx, docID, parsed, by)
+		return err
+	})
+	return report, err
+}
+
+// errPreviewed rolls back a previewed revision.
+var errPreviewed = errors.New("preview: roll back")
+
+// PreviewRevision says what ReviseDocument would do to the notes, and stores
+// nothing.
+func PreviewRevision(db *gorm.DB, docID uint, parsed *textimport.Document) (ReanchorReport, error) {
+	var report ReanchorReport
+	err := db.Transaction(func(tx *gorm.DB) error {
+		var err error
+		if report, err = revise(tx, docID, parsed, nil); err != nil {
+			return err
+		}
+		return errPreviewed
+	})
+	if errors.Is(err, errPreviewed) {
+		err = nil
+	}
+	report.Revision = nil
+	return report, err
+}
+
+func revise(tx *gorm.DB, docID uint, parsed *textimport.Document, by *uint) (ReanchorReport, error) {
 	report := ReanchorReport{Counts: map[anchor.Status]int{}}
 	if len(parsed.Passages) == 0 {
 		return report, textimport.ErrEmpty
 	}
 	text, passages := layoutPassages(parsed.Passages)
 	hash := contentHash(text, passages)
-	err := db.Transaction(func(tx *gorm.DB) error {
-		var doc Document
-		if err := tx.First(&doc, docID).Error; err != nil {
-			return notFound(err)
-		}
-		current, err := RevisionByID(tx, doc.CurrentRevisionID)
-		if err != nil {
-			return err
-		}
-		if current.ContentHash == hash {
-			return FieldErrors{"content": "The text is the same as the current revision's."}
-		}
-		rev, err := storeRevision(tx, doc.ID, current.Number+1, text, hash, passages, by)
-		if err != nil {
-			return err
-		}
-		if err := reanchorAnnotations(tx, current, rev, passages, report.Counts); err != nil {
-			return err
-		}
-		report.Revision = rev
-		return tx.Model(&doc).Updates(map[string]any{"current_revision_id": rev.ID, "version": gorm.Expr("version + 1"),
-			"updated_at": time.Now().UTC()}).Error
-	})
-	return report, err
+	var doc Document
+	if err := tx.First(&doc, docID).Error; err != nil {
+		return report, notFound(err)
+	}
+	current, err := RevisionByID(tx, doc.CurrentRevisionID)
+	if err != nil {
+		return report, err
+	}
+	if current.ContentHash == hash {
+		return report, FieldErrors{"content": "The text is the same as the current revision's."}
+	}
+	rev, err := storeRevision(tx, doc.ID, current.Number+1, text, hash, passages, by)
+	if err != nil {
+		return report, err
+	}
+	if err := reanchorAnnotations(tx, current, rev, passages, &report); err != nil {
+		return report, err
+	}
+	report.Revision = rev
+	return report, tx.Model(&doc).Updates(map[string]any{"current_revision_id": rev.ID, "version": gorm.Expr("version + 1"),
+		"updated_at": time.Now().UTC()}).Error
 }
 
 // reanchorAnnotations carries every note on the old revision onto the new
 // one, through one diff of the two texts.
-func reanchorAnnotations(tx *gorm.DB, old, rev *Revision, passages []Passage, counts map[anchor.Status]int) error {
+func reanchorAnnotations(tx *gorm.DB, old, rev *Revision, passages []Passage, report *ReanchorReport) error {
 	var roots []Annotation
 	if err := tx.Where("revision_id = ? AND parent_id IS NULL", old.ID).Find(&roots).Error; err != nil {
 		return err
@@ -67,7 +121,15 @@ func reanchorAnnotations(tx *gorm.DB, old, rev *Revision, passages []Passage, co
 	moved, statuses := anchor.ReanchorAll(selectors(roots), anchor.Text{Text: old.Text, Passages: anchorPassages(oldPassages)},
 		anchor.Text{Text: rev.Text, Passages: anchorPassages(passages)})
 	for i, a := range roots {
-		counts[statuses[i]]++
+		report.Counts[statuses[i]]++
+		if statuses[i] == anchor.Orphaned || statuses[i] == anchor.Changed {
+			n := ReanchoredNote{ID: a.ID, Status: statuses[i], OldPassage: a.PassageNumber, Was: a.Exact,
+				authorID: a.AuthorID, public: a.Visibility == VisibilityPublic && a.Status == StatusPublished && a.DeletedAt == nil}
+			if statuses[i] == anchor.Changed {
+				n.NewPassage, n.Now = moved[i].Passage, moved[i].Quote.Exact
+			}
+			report.Notes = append(report.Notes, n)
+		}
 		if statuses[i] == anchor.Orphaned {
 			if err := tx.Model(&Annotation{}).Where("id = ? OR root_id = ?", a.ID, a.ID).
 				Update("anchor_status", string(anchor.Orphaned)).Error; err != nil {
@@ -139,6 +201,15 @@ func RevisionMarkdown(title string, passages []Passage) string {
 	}
 	b.WriteString("\n")
 	return b.String()
+}
+
+// ParsedMarkdown writes an imported document as RevisionMarkdown does.
+func ParsedMarkdown(parsed *textimport.Document) string {
+	ps := make([]Passage, len(parsed.Passages))
+	for i, p := range parsed.Passages {
+		ps[i] = Passage{Kind: string(p.Kind), Level: p.Level, Text: p.Text}
+	}
+	return RevisionMarkdown(parsed.Title, ps)
 }
 
 // escapeMarkdownStart keeps a paragraph that happens to start like Markdown
