@@ -208,3 +208,52 @@ func TestETagChangesOnlyWithWhatTheViewerSees(t *testing.T) {
 		mustContain(t, res.body, "A public note for "+viewer.name)
 	}
 }
+
+// "Hide classmates until I post" hides a classmate's note whole: the
+// replies under it, an educator's too, are not shown under a placeholder,
+// nor on their own, nor counted; an educator's own thread stays, less the
+// classmate's branch (issue 10, item 8).
+func TestHiddenClassmateNoteHidesItsWholeBranch(t *testing.T) {
+	w := newClassWorld(t, models.AssignmentInput{HideUntilPosted: true})
+	early, _ := w.student("early")
+	late, _ := w.student("late")
+	reply := func(c *client, parent uint, body string) uint {
+		t.Helper()
+		c.get(fmt.Sprintf("/annotations/%d", parent))
+		res := c.post(fmt.Sprintf("/annotations/%d/replies", parent), url.Values{"kind": {"comment"}, "body": {body}})
+		wantStatus(t, "reply", res, http.StatusSeeOther)
+		var id uint
+		fmt.Sscanf(res.header.Get("Location"), "/annotations/%d", &id)
+		return id
+	}
+	classmate := w.classNote(early, 2, "question", "A classmate question.")
+	answer := reply(w.teacher, classmate, "The educator answer to it.")
+	deeper := reply(early, answer, "The classmate thanks.")
+	lecture := w.classNote(w.teacher, 4, "context", "The educator own note.")
+	branch := reply(early, lecture, "A classmate reply to the educator.")
+	under := reply(w.teacher, branch, "The educator answering the classmate reply.")
+	sibling := reply(w.teacher, lecture, "The educator adding to their note.")
+
+	page := late.get(fmt.Sprintf("/documents/%d", w.doc)).body
+	mustNotContain(t, page, "A classmate question.", "The educator answer to it.", "The classmate thanks.",
+		"A classmate reply to the educator.", "The educator answering the classmate reply.",
+		"This annotation is not available.")
+	mustContain(t, page, "The educator own note.", "The educator adding to their note.")
+	mustNotContain(t, passageSection(page, 2), "1 note", "2 notes", "3 notes")
+	mustContain(t, passageSection(page, 4), "2 notes")
+	for _, id := range []uint{classmate, answer, deeper, branch, under} {
+		if res := late.get(fmt.Sprintf("/annotations/%d", id)); res.status != http.StatusNotFound {
+			t.Errorf("the hidden branch's note %d: status %d", id, res.status)
+		}
+	}
+	thread := wantStatusBody(t, "the educator's thread", late.get(fmt.Sprintf("/annotations/%d", sibling)), http.StatusOK)
+	mustNotContain(t, thread, "A classmate reply to the educator.", "The educator answering the classmate reply.")
+	profile := late.get("/users/teacher").body
+	mustNotContain(t, profile, "The educator answer to it.", "The educator answering the classmate reply.")
+	mustContain(t, profile, "The educator own note.")
+
+	// Once the student has posted, the whole of it shows.
+	w.classNote(late, 3, "comment", "My own view.")
+	mustContain(t, late.get(fmt.Sprintf("/documents/%d", w.doc)).body, "A classmate question.", "The educator answer to it.",
+		"The classmate thanks.", "The educator answering the classmate reply.")
+}

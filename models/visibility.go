@@ -14,8 +14,8 @@ import "gorm.io/gorm"
 //     other classes' items), and a class's held items to its educators;
 //   - on a reading assigned with "hide classmates' annotations until I have
 //     posted", a student sees nothing by fellow students of that class on it
-//     (whatever its visibility) until they have a published annotation of
-//     their own there in the class;
+//     (whatever its visibility), nor any reply under such a note, until they
+//     have a published annotation of their own there in the class;
 //   - purged annotations are for no one, not even their author.
 func VisibleTo(viewer *User, includeHeld bool) func(*gorm.DB) *gorm.DB {
 	return func(db *gorm.DB) *gorm.DB {
@@ -43,20 +43,27 @@ func visibleOrPurged(viewer *User, includeHeld bool) func(*gorm.DB) *gorm.DB {
 		db = db.Where("(annotations.visibility = ? OR annotations.author_id = ? OR "+
 			"(annotations.visibility = ? AND annotations.class_id IN (SELECT class_id FROM class_members WHERE user_id = ?)))",
 			VisibilityPublic, viewer.ID, VisibilityClass, viewer.ID)
-		return db.Where(hiddenUntilPosted, viewer.ID, MemberStudent, MemberStudent, true, viewer.ID,
-			viewer.ID, StatusPublished)
+		return db.Where(hiddenUntilPosted, viewer.ID, MemberStudent, true, viewer.ID,
+			viewer.ID, StatusPublished, MemberStudent, viewer.ID)
 	}
 }
 
 // hiddenUntilPosted keeps out a classmate's annotation on a reading the
-// viewer must post on first. Arguments: viewer, student, student, true,
-// viewer, viewer, published.
+// viewer must post on first, and with it everything under it in its
+// thread (an educator's answer to it included): nothing of a hidden note
+// may show, not even its place. A note is kept out when it or one of its
+// ancestors is by a fellow student. Arguments: viewer, student, true,
+// viewer, viewer, published, student, viewer.
 const hiddenUntilPosted = `NOT EXISTS (SELECT 1 FROM assignments hide
 	JOIN class_members me ON me.class_id = hide.class_id AND me.user_id = ? AND me.role = ?
-	JOIN class_members peer ON peer.class_id = hide.class_id AND peer.user_id = annotations.author_id AND peer.role = ?
 	WHERE hide.document_id = annotations.document_id AND hide.hide_until_posted = ? AND annotations.author_id <> ?
 	AND NOT EXISTS (SELECT 1 FROM annotations mine WHERE mine.document_id = hide.document_id AND mine.class_id = hide.class_id
-		AND mine.author_id = ? AND mine.parent_id IS NULL AND mine.status = ? AND mine.deleted_at IS NULL))`
+		AND mine.author_id = ? AND mine.parent_id IS NULL AND mine.status = ? AND mine.deleted_at IS NULL)
+	AND EXISTS (WITH RECURSIVE branch(id, author_id, parent_id) AS (
+			SELECT annotations.id, annotations.author_id, annotations.parent_id
+			UNION ALL SELECT up.id, up.author_id, up.parent_id FROM annotations up JOIN branch ON up.id = branch.parent_id)
+		SELECT 1 FROM branch JOIN class_members peer ON peer.class_id = hide.class_id AND peer.user_id = branch.author_id
+		AND peer.role = ? WHERE branch.author_id <> ?))`
 
 // CanView tells whether viewer may see annotation a (and its permalink).
 func CanView(db *gorm.DB, viewer *User, a *Annotation, includeHeld bool) (bool, error) {
