@@ -32,13 +32,14 @@ func (a *App) apiAnnotationShow(c echo.Context) error {
 // JSON-LD for clients whose Accept header prefers it.
 func (a *App) annotationShowNegotiated(c echo.Context) error {
 	c.Response().Header().Add("Vary", "Accept")
-	if !prefersJSONLD(c.Request().Header.Get("Accept")) {
+	if wantsHTML(c.Request().Header.Get("Accept")) {
 		return a.annotationShow(c)
 	}
 	ann, err := a.publishedAnnotationParam(c)
 	if err != nil {
 		return jsonError(c, err)
 	}
+	c.Response().Header().Set("Content-Location", siteOf(c).AnnotationIRI(ann.DocumentID, ann.ID))
 	return a.serveAnnotationJSONLD(c, ann)
 }
 
@@ -60,7 +61,11 @@ func (a *App) serveAnnotationJSONLD(c echo.Context, ann *models.Annotation) erro
 	if err != nil {
 		return err
 	}
-	body, err := json.Marshal(siteOf(c).Annotation(w3cNote(ann, *rev)))
+	origins, err := models.Origins(a.db, []uint{ann.ID})
+	if err != nil {
+		return err
+	}
+	body, err := json.Marshal(siteOf(c).Annotation(w3cNote(ann, *rev, origins[ann.ID])))
 	if err != nil {
 		return err
 	}
@@ -90,21 +95,12 @@ func (a *App) apiDocumentAnnotations(c echo.Context) error {
 	if cached, ok := a.pageCache.get(key); ok {
 		return serveJSONLD(c, cached)
 	}
-	anns, total, err := models.PublishedAnnotations(a.db, doc.ID, viewer, page*w3c.PageSize, w3c.PageSize)
+	listing, err := a.listing(doc, viewer, page)
 	if err != nil {
 		return err
 	}
-	if page > 0 && page >= w3c.PageCount(int(total)) {
+	if page > 0 && page >= w3c.PageCount(listing.Total) {
 		return models.ErrNotFound
-	}
-	revs, err := models.RevisionStamps(a.db, doc.ID)
-	if err != nil {
-		return err
-	}
-	listing := w3c.Listing{DocumentID: doc.ID, Label: "Annotations on “" + doc.Title + "”", Total: int(total), Page: page,
-		Notes: make([]w3c.Note, len(anns))}
-	for i := range anns {
-		listing.Notes[i] = w3cNote(&anns[i], revs[anns[i].RevisionID])
 	}
 	var out any = site.Collection(listing)
 	if asPage {
@@ -133,8 +129,9 @@ func noStore(c echo.Context) {
 	h.Add("Vary", "Cookie")
 }
 
-// w3cNote is what the W3C mapping needs of an annotation, anchored in rev.
-func w3cNote(ann *models.Annotation, rev models.Revision) w3c.Note {
+// w3cNote is what the W3C mapping needs of an annotation, anchored in rev,
+// with what its client sent when it came through the Protocol or an import.
+func w3cNote(ann *models.Annotation, rev models.Revision, origin *models.AnnotationOrigin) w3c.Note {
 	n := w3c.Note{ID: ann.ID, DocumentID: ann.DocumentID, Kind: string(ann.Kind), Body: ann.Body, BodyHTML: ann.BodyHTML,
 		Counterpoint: ann.Counterpoint, Author: ann.Author.Username, Created: ann.CreatedAt,
 		Anchor: w3c.Anchor{Passage: ann.PassageNumber, Exact: ann.Exact, Prefix: ann.Prefix, Suffix: ann.Suffix,
@@ -147,6 +144,12 @@ func w3cNote(ann *models.Annotation, rev models.Revision) w3c.Note {
 	}
 	for _, ct := range ann.Citations {
 		n.Citations = append(n.Citations, w3c.Citation{Title: ct.Title, URL: ct.URL, Text: ct.Text})
+	}
+	if origin != nil {
+		n.Canonical, n.Via, n.Tags = origin.Canonical, origin.Via, origin.TagList()
+		if ann.PassageNumber == 0 && ann.ParentID == nil {
+			n.RawTarget = []byte(origin.Target)
+		}
 	}
 	return n
 }
@@ -198,14 +201,34 @@ func jsonError(c echo.Context, err error) error {
 	return c.JSON(status, map[string]any{"status": status, "error": msg})
 }
 
-// prefersJSONLD tells whether an Accept header ranks JSON-LD (or JSON)
-// above HTML. No header, or a tie, means HTML.
-func prefersJSONLD(accept string) bool {
-	if accept == "" {
-		return false
-	}
+// wantsHTML tells whether an Accept header asks for a page rather than
+// the annotation's JSON-LD: it names HTML itself (a wildcard such as */*
+// does not count) and ranks it above JSON-LD and JSON. No header, */*, or
+// a tie with JSON-LD means JSON-LD, as the Protocol asks; browsers name
+// text/html and get the page.
+func wantsHTML(accept string) bool {
+	html := max(acceptExactQ(accept, "text", "html"), acceptExactQ(accept, "application", "xhtml+xml"))
 	data := max(acceptQ(accept, "application", "ld+json"), acceptQ(accept, "application", "json"))
-	return data > 0 && data > acceptQ(accept, "text", "html")
+	return html > 0 && html > data
+}
+
+// acceptExactQ is the quality an Accept header gives typ/sub by name, 0
+// when only a wildcard or nothing matches it.
+func acceptExactQ(accept, typ, sub string) float64 {
+	for _, r := range strings.Split(accept, ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(r))
+		if err != nil || mt != typ+"/"+sub {
+			continue
+		}
+		q := 1.0
+		if v, ok := params["q"]; ok {
+			if q, err = strconv.ParseFloat(v, 64); err != nil {
+				q = 0
+			}
+		}
+		return q
+	}
+	return 0
 }
 
 // acceptQ is the quality an Accept header gives typ/sub: that of the most

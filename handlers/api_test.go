@@ -92,7 +92,7 @@ func TestAPIServesEveryKindAsValidW3C(t *testing.T) {
 				t.Fatalf("status %d\n%s", res.status, res.body)
 			}
 			suite.Check(t, []byte(res.body))
-			if want := ts.URL + fmt.Sprintf("/annotations/%d", id); a["id"] != want {
+			if want := ts.URL + fmt.Sprintf("/documents/%d/annotations/%d", doc, id); a["id"] != want {
 				t.Errorf("id %v, want %s", a["id"], want)
 			}
 			// The permalink serves the same JSON-LD to a client asking for it.
@@ -106,7 +106,7 @@ func TestAPIServesEveryKindAsValidW3C(t *testing.T) {
 				if name == "reply question" {
 					parent = made["reply"]
 				}
-				if want := ts.URL + fmt.Sprintf("/annotations/%d", parent); a["target"] != want {
+				if want := ts.URL + fmt.Sprintf("/documents/%d/annotations/%d", doc, parent); a["target"] != want {
 					t.Errorf("reply target %v, want %s", a["target"], want)
 				}
 			case "phrase comment", "question":
@@ -174,9 +174,11 @@ func TestAnnotationPermalinkNegotiatesTheFormat(t *testing.T) {
 	c, _ := ts.loggedIn("negotiator", models.RoleReader)
 	id, _ := c.annotate(doc, url.Values{"kind": {"comment"}, "passage": {"1"}, "body": {"Negotiated."}})
 	for accept, wantJSON := range map[string]bool{
-		"": false,
+		"": true,
 		"text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8": false,
-		"*/*":                                  false,
+		"*/*":                                  true,
+		"text/*":                               true,
+		"text/html, application/ld+json":       true,
 		"application/ld+json":                  true,
 		jsonLD:                                 true,
 		"application/json":                     true,
@@ -381,7 +383,7 @@ func itemIDs(t *testing.T, page any) []string {
 func iris(ts *testServer, ids []uint) []string {
 	var out []string
 	for _, id := range ids {
-		out = append(out, fmt.Sprintf("%s/annotations/%d", ts.URL, id))
+		out = append(out, fmt.Sprintf("%s/documents/%d/annotations/%d", ts.URL, ts.articleID(), id))
 	}
 	return out
 }

@@ -39,6 +39,9 @@ type Config struct {
 	// PostWindow; a negative value turns that limit off.
 	PostPerUser, PostPerIP int
 	PostWindow             time.Duration
+	// CORSOrigins are the origins (scheme://host[:port]) besides the site
+	// itself that may send credentialed and write requests to the API.
+	CORSOrigins []string
 	// PageCacheBytes bounds the rendered-page cache.
 	PageCacheBytes int
 	// Screen tunes the spam check of new notes and replies (zero values

@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"net/http"
+
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
@@ -9,7 +11,9 @@ import (
 
 // routes lists every route in one place.
 func (a *App) routes(e *echo.Echo) {
-	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: 301}))
+	// The Protocol's containers end in a slash: that one is not redirected.
+	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: 301,
+		Skipper: func(c echo.Context) bool { return isContainerPath(c.Request().URL.Path) }}))
 	e.Use(middleware.Recover())
 	if a.cfg.Metrics != nil {
 		e.Use(a.cfg.Metrics.middleware)
@@ -120,9 +124,24 @@ func (a *App) routes(e *echo.Echo) {
 	// The W3C Web Annotation API: JSON-LD, as the session or the personal
 	// API token may see it. A token request needs no CSRF token and never
 	// uses a cookie; errors are JSON.
-	api := e.Group("", middleware.BodyLimit("1M"), a.loadSessionOrToken, checkText, a.checkCSRFUnlessToken, apiErrors)
+	api := e.Group("", middleware.BodyLimit("1M"), a.cors, a.loadSessionOrToken, checkText, a.checkCSRFUnlessToken, apiErrors)
 	api.GET("/api/annotations/:id", a.apiAnnotationShow)
+	api.HEAD("/api/annotations/:id", a.apiAnnotationShow)
 	api.GET("/api/documents/:id/annotations", a.apiDocumentAnnotations)
+	api.HEAD("/api/documents/:id/annotations", a.apiDocumentAnnotations)
+	// The Web Annotation Protocol: a container per document.
+	api.GET("/documents/:id/annotations/", a.containerShow)
+	api.HEAD("/documents/:id/annotations/", a.containerShow)
+	api.OPTIONS("/documents/:id/annotations/", a.containerOptions)
+	api.POST("/documents/:id/annotations/", a.containerPost)
+	api.GET("/documents/:id/annotations/:aid", a.protocolAnnotationShow)
+	api.HEAD("/documents/:id/annotations/:aid", a.protocolAnnotationShow)
+	api.OPTIONS("/documents/:id/annotations/:aid", a.protocolAnnotationOptions)
+	api.PUT("/documents/:id/annotations/:aid", a.protocolAnnotationPut)
+	api.DELETE("/documents/:id/annotations/:aid", a.protocolAnnotationDelete)
+	s.GET("/documents/:id/annotations", func(c echo.Context) error {
+		return c.Redirect(http.StatusMovedPermanently, c.Request().URL.Path+"/")
+	})
 
 	// Uploads: room for the largest document plus multipart framing.
 	uploads := e.Group("", middleware.BodyLimit(bodyLimit(a.cfg.MaxImportBytes+64<<10)), a.loadSession, checkText, a.checkCSRF)

@@ -119,9 +119,13 @@ func (c *client) do(req *http.Request) response {
 	return response{status: res.StatusCode, header: res.Header, body: body}
 }
 
+// browserAccept is what browsers ask for when they follow a link.
+const browserAccept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
 func (c *client) get(path string) response {
 	c.ts.t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, c.ts.URL+path, nil)
+	req.Header.Set("Accept", browserAccept)
 	return c.do(req)
 }
 

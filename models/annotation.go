@@ -184,9 +184,16 @@ type Reaction struct {
 
 // CreateAnnotation anchors and stores a new top-level annotation on the
 // document's current revision. status comes from the spam check.
-func CreateAnnotation(db *gorm.DB, author *User, doc *Document, in AnnotationInput, status Status) (*Annotation, error) {
+func CreateAnnotation(db *gorm.DB, author *User, doc *Document, in AnnotationInput, moderation Status) (*Annotation, error) {
 	html, fe := in.validate()
-	sel, err := locateInRevision(db, doc.CurrentRevisionID, in.Passage, in.Quote, in.QuoteHint)
+	var sel anchor.Selector
+	var err error
+	status := anchor.Exact
+	if in.Unplaced {
+		status = anchor.Orphaned
+	} else {
+		sel, err = locateInRevision(db, doc.CurrentRevisionID, in.Passage, in.Quote, in.QuoteHint)
+	}
 	var lerr locateError
 	if errors.As(err, &lerr) {
 		if fe == nil {
@@ -202,9 +209,9 @@ func CreateAnnotation(db *gorm.DB, author *User, doc *Document, in AnnotationInp
 	a := &Annotation{
 		DocumentID: doc.ID, RevisionID: doc.CurrentRevisionID, PassageNumber: sel.Passage,
 		Exact: sel.Quote.Exact, Prefix: sel.Quote.Prefix, Suffix: sel.Quote.Suffix,
-		Start: sel.Position.Start, End: sel.Position.End, AnchorStatus: string(anchor.Exact),
+		Start: sel.Position.Start, End: sel.Position.End, AnchorStatus: string(status),
 		AuthorID: author.ID, Kind: in.Kind, Counterpoint: in.Counterpoint, Body: in.Body, BodyHTML: string(html),
-		Visibility: in.Visibility, ClassID: in.ClassID, Status: status, Citations: in.Citations,
+		Visibility: in.Visibility, ClassID: in.ClassID, Status: moderation, Citations: in.Citations,
 	}
 	return storeNew(db, author, a, in)
 }

@@ -27,6 +27,13 @@ type AnnotationInput struct {
 	Quote     string
 	QuoteHint int // code point offset of the selection in the text, -1 if unknown
 
+	// Unplaced keeps a note whose target was not found in the document (a
+	// Protocol client's or an import's): it is stored as an orphan of the
+	// current revision, passage 0, and its target in Origin.
+	Unplaced bool
+	// Origin, when set, is stored beside the note (see AnnotationOrigin).
+	Origin *AnnotationOrigin
+
 	// Verdict, when set, is the spam check's result, stored with the note.
 	// Its record also counts the post against the posting limits.
 	Verdict *Verdict
@@ -51,6 +58,13 @@ func (in *AnnotationInput) reserveWith(tx *gorm.DB, authorID uint) error {
 // recordWith stores, in the note's own transaction, what the input asks to
 // keep beside it: one write transaction per post.
 func (in *AnnotationInput) recordWith(tx *gorm.DB, a *Annotation) error {
+	if in.Origin != nil {
+		o := *in.Origin
+		o.AnnotationID, o.DocumentID = a.ID, a.DocumentID
+		if err := tx.Create(&o).Error; err != nil {
+			return err
+		}
+	}
 	if in.Verdict != nil {
 		at := in.Verdict.sub.Now
 		if at.IsZero() {

@@ -20,7 +20,7 @@ func schemaModels() []any {
 		&Class{}, &ClassMember{}, &Assignment{}, &Grade{}, &Feedback{},
 		&SpamFeature{}, &SpamTotal{}, &Screening{}, &Decision{}, &Flag{}, &Claim{},
 		&ModerationSetting{}, &PremoderatedDocument{}, &BlockedTerm{},
-		&APIToken{}, &HealthProbe{},
+		&APIToken{}, &HealthProbe{}, &AnnotationOrigin{},
 	}
 }
 

@@ -235,13 +235,15 @@ type Orphan struct {
 	RevisionNumber int
 }
 
-// orphansFor scopes to the root notes left on earlier revisions that viewer
+// orphansFor scopes to the root notes left on earlier revisions (or that
+// came from outside, through the Protocol or an import, with a target not
+// found in the text: passage 0) that viewer
 // should hear about: only the document's editors (educators and admins, who
 // revise texts) and the notes' own authors, each among the notes they may
 // see. Anyone else gets none.
 func orphansFor(db *gorm.DB, doc *Document, viewer *User) *gorm.DB {
 	q := db.Model(&Annotation{}).Scopes(VisibleTo(viewer, false)).
-		Where("annotations.document_id = ? AND annotations.revision_id <> ? AND annotations.parent_id IS NULL AND annotations.deleted_at IS NULL",
+		Where("annotations.document_id = ? AND (annotations.revision_id <> ? OR annotations.passage_number = 0) AND annotations.parent_id IS NULL AND annotations.deleted_at IS NULL",
 			doc.ID, doc.CurrentRevisionID)
 	if !viewer.IsEducator() {
 		q = q.Where("annotations.author_id = ?", viewer.ID)

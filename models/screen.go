@@ -89,6 +89,10 @@ type Submission struct {
 	FormShownAt time.Time
 	// FormReused tells that the same shown form already carried a note.
 	FormReused bool
+	// ByToken is a note sent with a personal API token rather than a form:
+	// there is no form whose timing could be checked, and every other rule
+	// applies as to a form.
+	ByToken bool
 	Now        time.Time
 }
 
@@ -285,7 +289,7 @@ func (s *screen) rules(db *gorm.DB, cfg ScreenConfig, sub Submission, terms []Bl
 	if strings.TrimSpace(sub.Honeypot) != "" {
 		s.spam("hidden honeypot field filled in")
 	}
-	if !trusted && cfg.MinFormTime > 0 {
+	if !trusted && cfg.MinFormTime > 0 && !sub.ByToken {
 		switch elapsed := sub.Now.Sub(sub.FormShownAt); {
 		case sub.FormShownAt.IsZero():
 			s.hold("form not shown by this site", true)

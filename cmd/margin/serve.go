@@ -25,6 +25,7 @@ func serveCommand(e cliEnv, args []string) error {
 	addr := fs.String("addr", envOr("MARGIN_ADDR", "127.0.0.1:8080"), "listen `address` (env MARGIN_ADDR)")
 	metricsAddr := fs.String("metrics-addr", envOr("MARGIN_METRICS_ADDR", ""), "serve Prometheus metrics on this separate `address`; off when empty (env MARGIN_METRICS_ADDR)")
 	baseURL := fs.String("base-url", envOr("MARGIN_BASE_URL", ""), "public `URL` of the site, used in printed links (env MARGIN_BASE_URL)")
+	corsOrigins := fs.String("cors-origins", envOr("MARGIN_CORS_ORIGINS", ""), "comma-separated `origins` (https://tool.example) besides the site that may write to the API and read it with credentials (env MARGIN_CORS_ORIGINS)")
 	var screen screenFlags
 	screen.register(fs)
 	if err := fs.Parse(args); err != nil {
@@ -50,6 +51,11 @@ func serveCommand(e cliEnv, args []string) error {
 		log.Info("imported sample documents", "count", n)
 	}
 	cfg := handlers.Config{SessionHashKey: hashKey, SessionBlockKey: blockKey, Logger: log}
+	for _, o := range strings.Split(*corsOrigins, ",") {
+		if o = strings.TrimRight(strings.TrimSpace(o), "/"); o != "" {
+			cfg.CORSOrigins = append(cfg.CORSOrigins, o)
+		}
+	}
 	if cfg.Screen, err = screen.config(strings.TrimRight(cmp.Or(*baseURL, "http://"+displayAddr(*addr)), "/")); err != nil {
 		return err
 	}

@@ -1,10 +1,12 @@
 package markup
 
 import (
+	"html"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/util"
 )
@@ -76,4 +78,16 @@ func truncate(s string, max int) string {
 		return unicode.IsSpace(r) || strings.ContainsRune(",;:.-–—", r)
 	})
 	return kept + "…"
+}
+
+// textOfHTMLPolicy keeps no element at all.
+var textOfHTMLPolicy = bluemonday.StrictPolicy()
+
+// TextOfHTML is the text of an HTML fragment (a Web Annotation client's
+// text/html body), paragraphs kept apart by blank lines, for storing as
+// Markdown source.
+func TextOfHTML(fragment string) string {
+	breaks := strings.NewReplacer("</p>", "</p>\n\n", "<br>", "\n", "<br/>", "\n", "<br />", "\n", "</li>", "</li>\n")
+	text := html.UnescapeString(textOfHTMLPolicy.Sanitize(breaks.Replace(fragment)))
+	return strings.TrimSpace(text)
 }

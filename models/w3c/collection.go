@@ -27,12 +27,13 @@ type Page struct {
 // PartOf describes, from a page served on its own, the collection it
 // belongs to.
 type PartOf struct {
-	ID    string `json:"id"`
-	Type  string `json:"type"`
-	Label string `json:"label"`
-	Total int    `json:"total"`
-	First string `json:"first,omitempty"`
-	Last  string `json:"last,omitempty"`
+	ID       string `json:"id"`
+	Type     string `json:"type"`
+	Label    string `json:"label"`
+	Total    int    `json:"total"`
+	Modified string `json:"modified,omitempty"`
+	First    string `json:"first,omitempty"`
+	Last     string `json:"last,omitempty"`
 }
 
 // Listing is one page of a document's annotations as the caller found them.

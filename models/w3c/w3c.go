@@ -8,6 +8,7 @@
 package w3c
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"time"
@@ -39,6 +40,12 @@ type Note struct {
 	Edited       time.Time // zero when never edited
 	// Anchor locates a top-level annotation; replies target their parent.
 	Anchor Anchor
+	// What a Web Annotation client sent that Margin keeps as it came: its
+	// canonical IRI, the IRI it had elsewhere (via), its tags, and a target
+	// Margin could not place in the document (RawTarget, JSON).
+	Canonical, Via string
+	Tags           []string
+	RawTarget      []byte
 }
 
 // Citation is one source of a reference: a titled link, a bibliographic
@@ -65,6 +72,8 @@ type Annotation struct {
 	Motivation any    `json:"motivation"` // a string, or a list for a reply of another kind
 	Created    string `json:"created"`
 	Modified   string `json:"modified,omitempty"`
+	Canonical  string `json:"canonical,omitempty"`
+	Via        string `json:"via,omitempty"`
 	Creator    Agent  `json:"creator"`
 	Body       []Body `json:"body,omitempty"`
 	Target     any    `json:"target"` // *Target, or the parent's IRI for a reply
@@ -139,9 +148,20 @@ type Site struct {
 	Base string
 }
 
-// AnnotationIRI is an annotation's id: its permalink, which also serves
-// this JSON-LD to clients that ask for it.
-func (s Site) AnnotationIRI(id uint) string { return fmt.Sprintf("%s/annotations/%d", s.Base, id) }
+// AnnotationIRI is an annotation's id: a resource in its document's
+// Protocol container. The permalink (PermalinkIRI) serves the same JSON-LD.
+func (s Site) AnnotationIRI(docID, id uint) string {
+	return fmt.Sprintf("%s%d", s.ContainerIRI(docID), id)
+}
+
+// PermalinkIRI is an annotation's page for people.
+func (s Site) PermalinkIRI(id uint) string { return fmt.Sprintf("%s/annotations/%d", s.Base, id) }
+
+// ContainerIRI is a document's Web Annotation Protocol container, with the
+// trailing slash the Protocol asks for.
+func (s Site) ContainerIRI(docID uint) string {
+	return fmt.Sprintf("%s/documents/%d/annotations/", s.Base, docID)
+}
 
 // DocumentIRI is a document's reading view.
 func (s Site) DocumentIRI(id uint) string { return fmt.Sprintf("%s/documents/%d", s.Base, id) }
@@ -174,7 +194,7 @@ func (s Site) Annotation(n Note) Annotation {
 // item maps one note as it sits in a page, without the @context.
 func (s Site) item(n Note) Annotation {
 	a := Annotation{
-		ID:         s.AnnotationIRI(n.ID),
+		ID:         s.AnnotationIRI(n.DocumentID, n.ID),
 		Type:       "Annotation",
 		Motivation: motivation(n),
 		Created:    dateTime(n.Created),
@@ -184,8 +204,11 @@ func (s Site) item(n Note) Annotation {
 	if !n.Edited.IsZero() {
 		a.Modified = dateTime(n.Edited)
 	}
+	a.Canonical, a.Via = n.Canonical, n.Via
 	if n.ParentID != 0 {
-		a.Target = s.AnnotationIRI(n.ParentID)
+		a.Target = s.AnnotationIRI(n.DocumentID, n.ParentID)
+	} else if len(n.RawTarget) > 0 {
+		a.Target = json.RawMessage(n.RawTarget)
 	} else {
 		a.Target = s.target(n)
 	}
@@ -238,6 +261,9 @@ func bodies(n Note) []Body {
 	}
 	if n.Counterpoint != "" {
 		out = append(out, Body{Type: "TextualBody", Purpose: "assessing", Value: n.Counterpoint, Format: "text/plain"})
+	}
+	for _, tag := range n.Tags {
+		out = append(out, Body{Type: "TextualBody", Purpose: "tagging", Value: tag})
 	}
 	for _, c := range n.Citations {
 		if c.URL != "" {

@@ -72,7 +72,7 @@ func TestAnnotationMapping(t *testing.T) {
 	a := decode(t, site.Annotation(ns["comment on a phrase"]))
 	want := map[string]any{
 		"@context":   Context,
-		"id":         "https://margin.example/annotations/7",
+		"id":         "https://margin.example/documents/3/annotations/7",
 		"type":       "Annotation",
 		"motivation": "commenting",
 		"created":    "2026-04-04T10:00:00Z",
@@ -168,7 +168,7 @@ func TestMotivationsAndBodies(t *testing.T) {
 	}
 
 	// A reply targets its parent and carries no selector of its own.
-	if tgt := site.Annotation(ns["reply comment"]).Target; tgt != "https://margin.example/annotations/7" {
+	if tgt := site.Annotation(ns["reply comment"]).Target; tgt != "https://margin.example/documents/3/annotations/7" {
 		t.Errorf("reply target %v", tgt)
 	}
 }
@@ -277,3 +277,53 @@ func decode(t *testing.T, v any) map[string]any {
 }
 
 func js(v any) string { b, _ := json.Marshal(v); return string(b) }
+
+func TestContainerViews(t *testing.T) {
+	suite := w3ctest.Load(t, assertions)
+	const total = PageSize + 5
+	cont := "https://margin.example/documents/3/annotations/"
+	for name, v := range map[string]View{"descriptions": {}, "iris": {IRIs: true}, "minimal": {Minimal: true}, "minimal iris": {Minimal: true, IRIs: true}} {
+		c := site.Container(listing(total, 0), v, "2026-04-04T12:00:00Z")
+		doc := decode(t, c)
+		suite.Check(t, marshal(t, c))
+		wantID, pages := cont, cont+"?page="
+		if v.IRIs {
+			wantID, pages = cont+"?iris=1", cont+"?iris=1&page="
+		}
+		if doc["id"] != wantID || doc["last"] != pages+"1" || !reflect.DeepEqual(doc["type"], []any{"BasicContainer", "AnnotationCollection"}) {
+			t.Errorf("%s: %s", name, js(doc))
+		}
+		first := doc["first"]
+		if v.Minimal {
+			if first != pages+"0" {
+				t.Errorf("%s: first %v", name, first)
+			}
+			continue
+		}
+		fp := first.(map[string]any)
+		items := fp["items"].([]any)
+		if fp["next"] != pages+"1" || len(items) != PageSize {
+			t.Errorf("%s: first page %v items %d", name, fp["next"], len(items))
+		}
+		if v.IRIs {
+			if items[0] != cont+"1" {
+				t.Errorf("%s: item %v", name, items[0])
+			}
+		} else if it := items[0].(map[string]any); it["id"] != cont+"1" || it["@context"] != Context {
+			t.Errorf("%s: item %v", name, js(it))
+		}
+	}
+	last := site.ContainerPage(listing(total, 1), false, "")
+	suite.Check(t, marshal(t, last))
+	if last.Prev != cont+"?page=0" || last.Next != "" || last.PartOf.ID != cont || len(last.Items) != 5 {
+		t.Errorf("last page: %s", js(last))
+	}
+	// Empty: first and last still lead to page 0, which is empty.
+	empty := site.Container(listing(0, 0), View{Minimal: true}, "")
+	suite.Check(t, marshal(t, empty))
+	if empty.First != cont+"?page=0" || empty.Last != cont+"?page=0" {
+		t.Errorf("empty: %s", js(empty))
+	}
+	p := site.ContainerPage(listing(0, 0), true, "")
+	suite.Check(t, marshal(t, p))
+}

@@ -140,7 +140,7 @@ func (s *Suite) Failures(doc []byte) ([]string, error) {
 		return nil, fmt.Errorf("not a JSON object")
 	}
 	var fails []string
-	switch obj["type"] {
+	switch topType(obj["type"]) {
 	case "AnnotationCollection":
 		fails = check(s.Collection, v, "")
 		if first, ok := obj["first"].(map[string]any); ok {
@@ -153,6 +153,21 @@ func (s *Suite) Failures(doc []byte) ([]string, error) {
 		fails = check(s.Annotation, v, "")
 	}
 	return fails, nil
+}
+
+// topType is the W3C type of an object whose type may be a list, as a
+// Protocol container's is (BasicContainer and AnnotationCollection).
+func topType(t any) any {
+	list, ok := t.([]any)
+	if !ok {
+		return t
+	}
+	for _, v := range list {
+		if v == "AnnotationCollection" || v == "AnnotationPage" {
+			return v
+		}
+	}
+	return t
 }
 
 func (s *Suite) items(page map[string]any, context any) []string {
