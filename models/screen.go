@@ -93,7 +93,7 @@ type Submission struct {
 	// there is no form whose timing could be checked, and every other rule
 	// applies as to a form.
 	ByToken bool
-	Now        time.Time
+	Now     time.Time
 }
 
 // Verdict is the outcome of screening: the status to store the note with,
