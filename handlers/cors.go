@@ -41,7 +41,7 @@ func (a *App) cors(next echo.HandlerFunc) echo.HandlerFunc {
 			return a.preflight(c, origin, trusted)
 		}
 		if !trusted && isWrite(r.Method) {
-			return echo.NewHTTPError(http.StatusForbidden, "This site does not take writes from "+origin+": an admin can allow that origin.")
+			return echo.NewHTTPError(http.StatusForbidden, "This request did not come from this site or an origin its admin allows ("+origin+").")
 		}
 		h.Set("Access-Control-Expose-Headers", corsExposed)
 		switch {
