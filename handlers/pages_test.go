@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"testing"
 	"time"
 
@@ -37,8 +38,10 @@ func samplePageData(ts *testServer) map[string]any {
 	thread, _ := models.ThreadOf(ts.db, ann, user, false)
 	composer := newComposer(doc, &passages[0])
 	pages := map[string]any{
-		"library":            libraryPage{Documents: docs},
-		"search":             searchPage{Query: "NATO", Results: models.SearchResults{Documents: docs}},
+		"library": libraryPage{Documents: docs},
+		"search": searchPage{Query: "NATO", Form: url.Values{"q": {"NATO"}}, Kinds: models.Kinds, NextURL: "/search?page=2&q=NATO",
+			Results: models.SearchResults{Page: 1, Documents: []models.DocumentHit{{DocumentSummary: docs[0], Snippet: models.Snippet{{Text: "NATO", Match: true}}}},
+				Notes: []models.NoteHit{{Annotation: *reply, Snippet: models.Snippet{{Text: "No"}}}}}},
 		"document":           documentPage{Document: doc, Revision: rev, Passages: views, Revisions: revs, IsCurrent: true, Kinds: models.Kinds, Sort: "newest"},
 		"annotation":         annotationPage{Document: doc, Passages: views[:2], Focus: 1, Thread: thread, Target: ann.ID, Composer: composer},
 		"annotation_form":    composer,

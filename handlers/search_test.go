@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -21,10 +22,10 @@ func TestSearchFindsOnlyWhatTheViewerMaySee(t *testing.T) {
 	if res.status != http.StatusOK {
 		t.Fatalf("search: %d", res.status)
 	}
-	mustContain(t, res.body, "Zanzibar public remark.")
-	mustNotContain(t, res.body, "Zanzibar private musing.")
-	mustNotContain(t, other.get("/search?q=zanzibar").body, "Zanzibar private musing.")
-	mustContain(t, owner.get("/search?q=zanzibar").body, "Zanzibar private musing.", "Private: only you")
+	mustContain(t, res.body, "<mark>Zanzibar</mark> public remark")
+	mustNotContain(t, res.body, "private musing.")
+	mustNotContain(t, other.get("/search?q=zanzibar").body, "private musing.")
+	mustContain(t, owner.get("/search?q=zanzibar").body, "<mark>Zanzibar</mark> private musing", "Private: only you")
 
 	// Titles and passages of the library, case-insensitively.
 	lib := ts.client().get("/search?q=" + url.QueryEscape("north atlantic")).body
@@ -58,7 +59,34 @@ func TestSearchKeepsClassNotesInTheClass(t *testing.T) {
 		Passage: 3, QuoteHint: -1, Visibility: models.VisibilityClass, ClassID: &class.ID}, models.StatusPublished); err != nil {
 		t.Fatal(err)
 	}
-	mustContain(t, member.get("/search?q=quixotic").body, "Quixotic class-only thought.", "Class only")
+	mustContain(t, member.get("/search?q=quixotic").body, "<mark>Quixotic</mark> class-only thought", "Class only")
 	mustNotContain(t, outsider.get("/search?q=quixotic").body, "Quixotic")
 	mustNotContain(t, ts.client().get("/search?q=quixotic").body, "Quixotic")
+}
+
+func TestSearchPagesAndFilters(t *testing.T) {
+	ts := newTestServer(t)
+	doc := ts.articleID()
+	writer, _ := ts.loggedIn("pager", models.RoleReader)
+	for i := range models.SearchPageSize + 3 {
+		writer.annotate(doc, url.Values{"kind": {"comment"}, "passage": {"2"}, "body": {fmt.Sprintf("Pangolin number %d.", i)}})
+	}
+	writer.annotate(doc, url.Values{"kind": {"question"}, "passage": {"2"}, "body": {"Pangolin <b>question</b>?"}})
+	first := ts.client().get("/search?q=pangolin")
+	mustContain(t, first.body, `rel="next"`, "/search?page=2&amp;q=pangolin")
+	mustNotContain(t, first.body, `rel="prev"`, "<b>question</b>")
+	second := ts.client().get("/search?q=pangolin&page=2")
+	mustContain(t, second.body, "Notes, page 2", `rel="prev"`)
+	mustNotContain(t, second.body, `rel="next"`)
+	if n := strings.Count(first.body, "<mark>Pangolin</mark>") + strings.Count(second.body, "<mark>Pangolin</mark>"); n != models.SearchPageSize+4 {
+		t.Errorf("%d notes over both pages, want %d", n, models.SearchPageSize+4)
+	}
+	q := ts.client().get("/search?q=pangolin&kind=question")
+	mustContain(t, q.body, "&lt;b&gt;question&lt;/b&gt;", `<option value="question" selected>`)
+	mustNotContain(t, q.body, "Pangolin</mark> number", "<h2>Passages</h2>")
+	for _, bad := range []string{"kind=poem", "from=yesterday", "page=0", "page=9999", "quote=maybe", "replies=x", "class=abc"} {
+		if res := ts.client().get("/search?q=pangolin&" + bad); res.status != http.StatusBadRequest {
+			t.Errorf("%s: %d, want 400", bad, res.status)
+		}
+	}
 }

@@ -88,3 +88,12 @@ func inStrings(db *gorm.DB, column string, values []string) (string, any) {
 }
 
 var pgArrayEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+
+// searchEngineFor picks full-text search's engine: FTS4 on SQLite (see
+// search_sqlite.go), tsvector with GIN on PostgreSQL (search_postgres.go).
+func searchEngineFor(db *gorm.DB) searchEngine {
+	if IsPostgres(db) {
+		return postgresSearch{}
+	}
+	return sqliteSearch{}
+}

@@ -36,6 +36,9 @@ var dataMigrations = []func(tx *gorm.DB) error{
 	// status, visibility) under a new name, which AutoMigrate created; the
 	// old one serves nothing the new one does not.
 	func(tx *gorm.DB) error { return tx.Exec("DROP INDEX IF EXISTS idx_annotation_author_status").Error },
+	// 4: full-text indexes of notes, passages and titles, with the triggers
+	// that keep them in step, filled from the rows already there.
+	installSearch,
 }
 
 // SchemaVersion records which data migrations have run.
@@ -65,6 +68,9 @@ func Migrate(db *gorm.DB) error {
 			if err != nil {
 				return fmt.Errorf("data migration %d: %w", v, err)
 			}
+		}
+		if err := searchEngineFor(tx).repair(tx); err != nil {
+			return fmt.Errorf("repair search index: %w", err)
 		}
 		return nil
 	})

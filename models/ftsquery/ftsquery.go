@@ -72,10 +72,12 @@ func (q Query) Empty() bool {
 }
 
 // SQLite writes the query in FTS4's enhanced syntax: terms side by side must
-// all match, "a b" is a phrase, a* a prefix, NOT excludes.
+// all match, "a b" is a phrase, a* a prefix, NOT excludes. NOT is a binary
+// operator there ("NOT navy" alone is malformed), so exclusions come last,
+// after every term that must match.
 func (q Query) SQLite() string {
 	var b strings.Builder
-	for _, t := range q.Terms {
+	for _, t := range q.ordered() {
 		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
@@ -92,6 +94,19 @@ func (q Query) SQLite() string {
 		b.WriteString(s)
 	}
 	return b.String()
+}
+
+// ordered lists the terms that must match before those that must not.
+func (q Query) ordered() []Term {
+	out := make([]Term, 0, len(q.Terms))
+	for _, exclude := range []bool{false, true} {
+		for _, t := range q.Terms {
+			if t.Exclude == exclude {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
 }
 
 // Postgres writes the query for to_tsquery: & between terms, <-> between

@@ -5,7 +5,8 @@ import "testing"
 func TestParseWritesBothSyntaxes(t *testing.T) {
 	cases := []struct{ in, sqlite, postgres string }{
 		{"Treaty", "treaty", "'treaty'"},
-		{`north "Atlantic treaty" -navy trea*`, `north "atlantic treaty" NOT navy trea*`, `'north' & ('atlantic' <-> 'treaty') & !'navy' & 'trea':*`},
+		{`north "Atlantic treaty" -navy trea*`, `north "atlantic treaty" trea* NOT navy`, `'north' & ('atlantic' <-> 'treaty') & !'navy' & 'trea':*`},
+		{"-navy north", "north NOT navy", "!'navy' & 'north'"},
 		{"e-mail", `"e mail"`, "('e' <-> 'mail')"},
 		{`'; DROP TABLE x; -- OR NEAR(a b) "`, `drop table x or "near a" b`, `'drop' & 'table' & 'x' & 'or' & ('near' <-> 'a') & 'b'`},
 		// Lower case: FTS4 reads OR, NOT and NEAR as operators only in capitals.

@@ -1,0 +1,8 @@
+package models
+
+// SetRankWindow lets tests page past the ranked window with a few notes.
+func SetRankWindow(n int) (restore func()) {
+	was := rankWindow
+	rankWindow = n
+	return func() { rankWindow = was }
+}

@@ -1,0 +1,173 @@
+package models
+
+import (
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"margin/models/ftsquery"
+)
+
+// postgresSearch keeps a tsvector per row in a side table (a column on the
+// table itself would travel with every SELECT * of it), indexed with GIN
+// and filled by a trigger. The text search configuration margin_search is
+// English (stemming, stop words) with unaccent in front when the extension
+// can be had, so "cafe" finds "café"; without it, words are only
+// lower-cased and stemmed.
+type postgresSearch struct{}
+
+const pgSearchConfig = "margin_search"
+
+func pgSearchTable(idx ftsIndex) string { return idx.table + "_search" }
+
+// pgVector is the expression for a row's tsvector, each column weighted A,
+// B, C in the order of importance.
+func pgVector(idx ftsIndex, row string) string {
+	parts := make([]string, len(idx.columns))
+	for i, col := range idx.columns {
+		parts[i] = fmt.Sprintf("setweight(to_tsvector('%s', coalesce(%s.%s, '')), '%c')", pgSearchConfig, row, col, 'A'+i)
+	}
+	return strings.Join(parts, " || ")
+}
+
+func (postgresSearch) install(tx *gorm.DB) error {
+	if err := installSearchConfig(tx); err != nil {
+		return err
+	}
+	for _, idx := range searchIndexes {
+		side, fn := pgSearchTable(idx), "margin_"+pgSearchTable(idx)
+		stmts := []string{
+			fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (id bigint PRIMARY KEY REFERENCES %s(id) ON DELETE CASCADE, vector tsvector NOT NULL)", side, idx.table),
+			fmt.Sprintf("INSERT INTO %s (id, vector) SELECT id, %s FROM %s ON CONFLICT (id) DO UPDATE SET vector = EXCLUDED.vector",
+				side, pgVector(idx, idx.table), idx.table),
+			fmt.Sprintf("CREATE INDEX IF NOT EXISTS idx_%s_vector ON %s USING GIN (vector)", side, side),
+			fmt.Sprintf(`CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO %s (id, vector) VALUES (NEW.id, %s)
+	ON CONFLICT (id) DO UPDATE SET vector = EXCLUDED.vector;
+	RETURN NULL;
+END $$`, fn, side, pgVector(idx, "NEW")),
+			fmt.Sprintf("DROP TRIGGER IF EXISTS %s ON %s", fn, idx.table),
+			fmt.Sprintf("CREATE TRIGGER %s AFTER INSERT OR UPDATE OF %s ON %s FOR EACH ROW EXECUTE FUNCTION %s()",
+				fn, strings.Join(idx.columns, ", "), idx.table, fn),
+		}
+		for _, s := range stmts {
+			if err := tx.Exec(s).Error; err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// installSearchConfig creates margin_search, with unaccent if the extension
+// is installed or may be (it is a trusted extension: a database owner may
+// create it). It goes in public so that every schema of the database can
+// share it.
+func installSearchConfig(tx *gorm.DB) error {
+	tx.SavePoint("unaccent")
+	if err := tx.Exec("CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public").Error; err != nil {
+		tx.RollbackTo("unaccent")
+	}
+	var schema string
+	if err := tx.Raw("SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'unaccent'").Scan(&schema).Error; err != nil {
+		return err
+	}
+	var exists bool
+	if err := tx.Raw("SELECT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = ? AND cfgnamespace = current_schema()::regnamespace)", pgSearchConfig).Scan(&exists).Error; err != nil {
+		return err
+	}
+	if exists { // the migration runs again (tests do that)
+		return nil
+	}
+	if err := tx.Exec("CREATE TEXT SEARCH CONFIGURATION " + pgSearchConfig + " (COPY = pg_catalog.english)").Error; err != nil {
+		return err
+	}
+	if schema == "" {
+		return nil
+	}
+	return tx.Exec(fmt.Sprintf("ALTER TEXT SEARCH CONFIGURATION %s ALTER MAPPING FOR hword, hword_part, word WITH %s.unaccent, english_stem",
+		pgSearchConfig, schema)).Error
+}
+
+// repair has nothing to do: PostgreSQL changes columns in place, triggers stay.
+func (postgresSearch) repair(*gorm.DB) error { return nil }
+
+func pgQuery() string { return "to_tsquery('" + pgSearchConfig + "', ?)" }
+
+func (postgresSearch) match(base *gorm.DB, idx ftsIndex, q ftsquery.Query) *gorm.DB {
+	side := pgSearchTable(idx)
+	return base.Joins(fmt.Sprintf("JOIN %s ON %s.id = %s.id", side, side, idx.table)).
+		Where(side+".vector @@ "+pgQuery(), q.Postgres())
+}
+
+func (e postgresSearch) candidates(base *gorm.DB, idx ftsIndex, q ftsquery.Query, limit int) ([]scored, error) {
+	side := pgSearchTable(idx)
+	var out []scored
+	// ts_rank reads only the row's own vector: no corpus-wide count, so no
+	// note the viewer may not see moves the ranking (see bm25). Weights
+	// match columnWeight. No length normalisation: the options divide by
+	// the whole length or its log, and either outweighs a second occurrence.
+	err := e.match(base, idx, q).
+		Select(fmt.Sprintf("%s.id, ts_rank('{0.4, 0.4, 0.6, 1}'::real[], %s.vector, %s) AS score", idx.table, side, pgQuery()), q.Postgres()).
+		Order(idx.table + ".id DESC").Limit(limit).Scan(&out).Error
+	return out, err
+}
+
+func (e postgresSearch) remainder(base *gorm.DB, idx ftsIndex, q ftsquery.Query, below uint, offset, limit int) ([]uint, error) {
+	var ids []uint
+	err := e.match(base, idx, q).Where(idx.table+".id < ?", below).
+		Order(idx.table+".id DESC").Offset(offset).Limit(limit).Pluck(idx.table+".id", &ids).Error
+	return ids, err
+}
+
+// headlineOptions: about as long as SQLite's 24-token snippet, around the
+// best match, whole words.
+var headlineOptions = fmt.Sprintf("StartSel=%s, StopSel=%s, MaxWords=24, MinWords=12, ShortWord=2, MaxFragments=1, FragmentDelimiter=\" … \"", snippetStart, snippetStop)
+
+var headlineUndisguise = strings.NewReplacer("\uE000", "<", "\uE001", "&")
+
+func (postgresSearch) snippets(db *gorm.DB, idx ftsIndex, q ftsquery.Query, ids []uint) (map[uint]string, error) {
+	out := make(map[uint]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	// The first column that holds a match gives the snippet, as SQLite's
+	// snippet picks the column with the most.
+	heads := make([]string, len(idx.columns))
+	args := []any{}
+	for i, col := range idx.columns {
+		// The parser reads <...> as a tag and &...; as an entity, and
+		// the headline leaves both out: they go in disguised.
+		heads[i] = fmt.Sprintf("ts_headline('%s', replace(replace(coalesce(%s, ''), '<', chr(57344)), '&', chr(57345)), %s, ?)", pgSearchConfig, col, pgQuery())
+		args = append(args, q.Postgres(), headlineOptions)
+	}
+	rows, err := db.Table(idx.table).Select("id, "+strings.Join(heads, ", "), args...).Where("id IN ?", ids).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id uint
+		cols := make([]string, len(heads))
+		dest := []any{&id}
+		for i := range cols {
+			dest = append(dest, &cols[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		for i := range cols {
+			cols[i] = headlineUndisguise.Replace(cols[i])
+		}
+		out[id] = cols[0]
+		for _, c := range cols {
+			if strings.Contains(c, snippetStart) {
+				out[id] = c
+				break
+			}
+		}
+	}
+	return out, rows.Err()
+}

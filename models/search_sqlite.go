@@ -1,0 +1,173 @@
+package models
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"margin/models/ftsquery"
+)
+
+// sqliteSearch is FTS4, which mattn/go-sqlite3 builds in (FTS5 needs the
+// sqlite_fts5 build tag, which `go run` and `go test` would then need too).
+// Each index is an external-content table: it stores only the index, the
+// text stays in its table, and triggers keep the two in step. The porter
+// tokenizer stems English words and folds ASCII case.
+type sqliteSearch struct{}
+
+func ftsTable(idx ftsIndex) string { return idx.table + "_fts" }
+
+// ftsTriggers are the statements that keep idx's FTS table in step, as
+// SQLite's documentation sets out for external-content tables: the old
+// entry goes before a row changes or goes, the new one comes after.
+func ftsTriggers(idx ftsIndex) map[string]string {
+	fts, cols := ftsTable(idx), strings.Join(idx.columns, ", ")
+	newCols := "new." + strings.Join(idx.columns, ", new.")
+	del := fmt.Sprintf("DELETE FROM %s WHERE docid = old.id;", fts)
+	ins := fmt.Sprintf("INSERT INTO %s(docid, %s) VALUES (new.id, %s);", fts, cols, newCols)
+	on := idx.table
+	return map[string]string{
+		fts + "_bu": fmt.Sprintf("BEFORE UPDATE OF %s ON %s BEGIN %s END", cols, on, del),
+		fts + "_bd": fmt.Sprintf("BEFORE DELETE ON %s BEGIN %s END", on, del),
+		fts + "_au": fmt.Sprintf("AFTER UPDATE OF %s ON %s BEGIN %s END", cols, on, ins),
+		fts + "_ai": fmt.Sprintf("AFTER INSERT ON %s BEGIN %s END", on, ins),
+	}
+}
+
+func (sqliteSearch) install(tx *gorm.DB) error {
+	for _, idx := range searchIndexes {
+		err := tx.Exec(fmt.Sprintf("CREATE VIRTUAL TABLE IF NOT EXISTS %s USING fts4(content=%q, %s, tokenize=porter)",
+			ftsTable(idx), idx.table, strings.Join(idx.columns, ", "))).Error
+		if err != nil {
+			return err
+		}
+	}
+	return sqliteSearch{}.repair(tx)
+}
+
+// repair re-creates missing triggers and then rebuilds that index: GORM's
+// SQLite migrator changes a column by copying the table, which drops its
+// triggers, and the index may have missed writes since.
+func (sqliteSearch) repair(tx *gorm.DB) error {
+	for _, idx := range searchIndexes {
+		triggers := ftsTriggers(idx)
+		var have int64
+		names := make([]string, 0, len(triggers))
+		for name := range triggers {
+			names = append(names, name)
+		}
+		cond, arg := inStrings(tx, "name", names)
+		if err := tx.Table("sqlite_master").Where("type = 'trigger' AND "+cond, arg).Count(&have).Error; err != nil {
+			return err
+		}
+		if int(have) == len(triggers) {
+			continue
+		}
+		for name, body := range triggers {
+			if err := tx.Exec("CREATE TRIGGER IF NOT EXISTS " + name + " " + body).Error; err != nil {
+				return err
+			}
+		}
+		if err := tx.Exec(fmt.Sprintf("INSERT INTO %[1]s(%[1]s) VALUES ('rebuild')", ftsTable(idx))).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (sqliteSearch) match(base *gorm.DB, idx ftsIndex, q ftsquery.Query) *gorm.DB {
+	fts := ftsTable(idx)
+	return base.Joins(fmt.Sprintf("JOIN %s ON %s.docid = %s.id", fts, fts, idx.table)).
+		Where(fts+" MATCH ?", q.SQLite())
+}
+
+func (e sqliteSearch) candidates(base *gorm.DB, idx ftsIndex, q ftsquery.Query, limit int) ([]scored, error) {
+	fts := ftsTable(idx)
+	rows, err := e.match(base, idx, q).
+		Select(fmt.Sprintf("%s.id, matchinfo(%s, 'pcxl')", idx.table, fts)).
+		Order(fts + ".docid DESC").Limit(limit).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []scored
+	for rows.Next() {
+		var s scored
+		var info []byte
+		if err := rows.Scan(&s.ID, &info); err != nil {
+			return nil, err
+		}
+		s.Score = bm25(info, idx)
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+func (e sqliteSearch) remainder(base *gorm.DB, idx ftsIndex, q ftsquery.Query, below uint, offset, limit int) ([]uint, error) {
+	fts := ftsTable(idx)
+	var ids []uint
+	err := e.match(base, idx, q).Where(fts+".docid < ?", below).
+		Order(fts+".docid DESC").Offset(offset).Limit(limit).Pluck(idx.table+".id", &ids).Error
+	return ids, err
+}
+
+func (sqliteSearch) snippets(db *gorm.DB, idx ftsIndex, q ftsquery.Query, ids []uint) (map[uint]string, error) {
+	out := make(map[uint]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	fts := ftsTable(idx)
+	var rows []struct {
+		ID      uint
+		Snippet string
+	}
+	err := db.Table(fts).
+		Select(fmt.Sprintf("docid AS id, snippet(%s, ?, ?, '…', -1, 24) AS snippet", fts), snippetStart, snippetStop).
+		Where(fts+" MATCH ? AND docid IN ?", q.SQLite(), ids).Scan(&rows).Error
+	for _, r := range rows {
+		out[r.ID] = r.Snippet
+	}
+	return out, err
+}
+
+// BM25's usual constants.
+const bm25K1, bm25B = 1.2, 0.75
+
+// bm25 scores one row from FTS4's matchinfo 'pcxl': the number of phrases
+// and columns, then per phrase and column the hits in this row (and two
+// corpus-wide counts), then each column's length in this row. It uses only
+// this row's counts: corpus-wide counts (how many rows hold a word, how long
+// rows are on average) include notes the viewer may not see, and would let
+// them move what the viewer sees. Every term weighs the same, and a row is
+// compared to a typical length rather than the average.
+func bm25(info []byte, idx ftsIndex) float64 {
+	n := len(info) / 4
+	at := func(i int) float64 {
+		if i >= n {
+			return 0
+		}
+		return float64(binary.NativeEndian.Uint32(info[4*i:]))
+	}
+	phrases, cols := int(at(0)), int(at(1))
+	lengths := 2 + 3*phrases*cols
+	score := 0.0
+	for p := 0; p < phrases; p++ {
+		for c := 0; c < cols; c++ {
+			tf := at(2 + 3*(p*cols+c))
+			if tf == 0 {
+				continue
+			}
+			norm := 1 - bm25B + bm25B*at(lengths+c)/idx.typicalLength
+			score += columnWeight(c) * tf * (bm25K1 + 1) / (tf + bm25K1*norm)
+		}
+	}
+	return score
+}
+
+// columnWeight is how much a match in an index's c-th column counts: the
+// note's own words most, then its counterpoint, then the passage it quotes.
+func columnWeight(c int) float64 {
+	return [...]float64{1, 0.6, 0.4}[min(c, 2)]
+}
