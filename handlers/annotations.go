@@ -179,6 +179,10 @@ func (a *App) keepWithPost(in *models.AnnotationInput, v models.Verdict) {
 
 // annotationParam loads the annotation named in the path if the viewer may
 // see it; anything else is a 404, so private notes do not betray existence.
+// A note held, hidden or refused opens for its author and for those who
+// may decide on it (the moderators who may see it, a class's educators for
+// its notes), so a link from the queue or the log can be followed; for
+// everyone else it does not exist.
 func (a *App) annotationParam(c echo.Context) (*models.Annotation, error) {
 	id, err := idParam(c, "id")
 	if err != nil {
@@ -188,7 +192,11 @@ func (a *App) annotationParam(c echo.Context) (*models.Annotation, error) {
 	if err != nil {
 		return nil, err
 	}
-	ok, err := models.CanView(a.db, a.currentUser(c), ann, true)
+	viewer := a.currentUser(c)
+	ok, err := models.CanView(a.db, viewer, ann, false)
+	if err == nil && !ok && viewer != nil {
+		ok, err = models.CanModerate(a.db, viewer, ann)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -257,3 +257,63 @@ func TestHiddenClassmateNoteHidesItsWholeBranch(t *testing.T) {
 	mustContain(t, late.get(fmt.Sprintf("/documents/%d", w.doc)).body, "A classmate question.", "The educator answer to it.",
 		"The classmate thanks.", "The educator answering the classmate reply.")
 }
+
+// A held note opens at its permalink for its author and for those who may
+// decide on it, marked as awaiting review, and for no one else; it stays
+// off the document's page, even for moderators (issue 10, item 10).
+func TestHeldNotePermalinkIsForItsAuthorAndItsModerators(t *testing.T) {
+	w := newClassWorld(t, models.AssignmentInput{})
+	ts := w.ts
+	doc, err := models.DocumentByID(ts.db, w.doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	author, authorU := w.student("heldauthor")
+	reader, _ := ts.loggedIn("reader", models.RoleReader)
+	mod, _ := ts.loggedIn("moddy", models.RoleModerator)
+	admin, _ := ts.loggedIn("boss", models.RoleAdmin)
+	held := func(body string, class bool) uint {
+		in := models.AnnotationInput{Kind: models.KindComment, Body: body, Passage: 1, QuoteHint: -1}
+		if class {
+			in.Visibility, in.ClassID = models.VisibilityClass, &w.class.ID
+		}
+		a, err := models.CreateAnnotation(ts.db, authorU, doc, in, models.StatusPending)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a.ID
+	}
+	public := held("A held public note.", false)
+	class := held("A held class note.", true)
+	for _, c := range []struct {
+		who             string
+		c               *client
+		public, inClass bool
+	}{
+		{"author", author, true, true},
+		{"moderator", mod, true, false},
+		{"admin", admin, true, false},
+		{"class educator", w.teacher, false, true},
+		{"reader", reader, false, false},
+		{"visitor", ts.client(), false, false},
+	} {
+		for _, n := range []struct {
+			id   uint
+			body string
+			want bool
+		}{{public, "A held public note.", c.public}, {class, "A held class note.", c.inClass}} {
+			res := c.c.get(fmt.Sprintf("/annotations/%d", n.id))
+			if !n.want {
+				wantStatus(t, c.who+" opens "+n.body, res, http.StatusNotFound)
+				mustNotContain(t, res.body, n.body)
+				continue
+			}
+			wantStatus(t, c.who+" opens "+n.body, res, http.StatusOK)
+			mustContain(t, res.body, n.body, "Awaiting review")
+		}
+		page := c.c.get(fmt.Sprintf("/documents/%d", w.doc)).body
+		if c.who != "author" {
+			mustNotContain(t, page, "A held public note.", "A held class note.")
+		}
+	}
+}
