@@ -107,7 +107,8 @@ func BenchmarkDocumentAfterWrite(b *testing.B) {
 // TestReadingViewRendersOnlyTheChangedPassage checks the passage cache: a
 // note on one passage costs the next reader the render of that passage
 // alone, for visitors and for each logged-in reader, and what each sees is
-// still their own (a private note shows to its author only).
+// still their own (a private note shows to its author only). A class
+// note's passage-wide effects are TestHideUntilPostedOnTheReadingView's.
 func TestReadingViewRendersOnlyTheChangedPassage(t *testing.T) {
 	ts := newTestServer(t)
 	doc := ts.articleID()
@@ -146,9 +147,9 @@ func TestReadingViewRendersOnlyTheChangedPassage(t *testing.T) {
 	if _, res := writer.annotate(doc, url.Values{"kind": {"comment"}, "passage": {"3"}, "visibility": {"private"}, "body": {"Only the writer reads this."}}); res.status != http.StatusSeeOther {
 		t.Fatalf("private post: status %d\n%s", res.status, res.body)
 	}
-	body := renders(anon, 0, "visitor after a private note")
+	body := renders(anon, 1, "visitor after a private note")
 	mustNotContain(t, body, "Only the writer reads this.")
-	body = renders(reader, 0, "reader after another's private note")
+	body = renders(reader, 1, "reader after another's private note")
 	mustNotContain(t, body, "Only the writer reads this.")
 	renders(writer, all, "the writer's first read", "Only the writer reads this.", "Passage two, freshly noted.")
 

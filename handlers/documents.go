@@ -32,8 +32,7 @@ func (a *App) libraryShow(c echo.Context) error {
 type documentPage struct {
 	Document *models.Document
 	Revision *models.Revision
-	Passages []models.PassageView
-	// Rendered holds each passage's HTML (see passageFragments).
+	// Rendered holds each passage's HTML with its notes (see passageFragments).
 	Rendered  []template.HTML
 	Revisions []models.Revision
 	IsCurrent bool
@@ -132,10 +131,6 @@ func (a *App) documentRender(c echo.Context, doc *models.Document, viewer *model
 	if err != nil {
 		return nil, err
 	}
-	views, err := models.ReadingView(a.db, rev, passages, viewer, models.ReadingOptions{Kind: filter, Sort: order})
-	if err != nil {
-		return nil, err
-	}
 	revs, err := models.Revisions(a.db, doc.ID)
 	if err != nil {
 		return nil, err
@@ -147,7 +142,7 @@ func (a *App) documentRender(c echo.Context, doc *models.Document, viewer *model
 	if order != "newest" {
 		q.Set("sort", order)
 	}
-	page := documentPage{Document: doc, Revision: rev, Passages: views, Revisions: revs,
+	page := documentPage{Document: doc, Revision: rev, Revisions: revs,
 		IsCurrent: rev.ID == doc.CurrentRevisionID, Kinds: models.Kinds, Filter: filter, Sort: order, Query: q.Encode()}
 	if page.IsCurrent && len(revs) > 1 {
 		if page.Orphans, err = models.Orphans(a.db, doc, viewer); err != nil {
@@ -157,7 +152,7 @@ func (a *App) documentRender(c echo.Context, doc *models.Document, viewer *model
 	}
 	data := a.newTemplateData(c, doc.Title, &page)
 	data.stampLater = stampLater
-	if page.Rendered, err = a.passageFragments(data, &page, a.sessionTag(c)); err != nil {
+	if page.Rendered, err = a.passageFragments(data, &page, passages, a.sessionTag(c)); err != nil {
 		return nil, err
 	}
 	return a.renderBytes("document", data)

@@ -248,7 +248,7 @@ func storeNew(db *gorm.DB, author *User, a *Annotation, in AnnotationInput) (*An
 		if err := tx.Create(a).Error; err != nil {
 			return err
 		}
-		if err := bumpDocument(tx, a.DocumentID); err != nil {
+		if err := bumpPassage(tx, a); err != nil {
 			return err
 		}
 		if err := in.recordWith(tx, a); err != nil {
@@ -309,7 +309,7 @@ func UpdateAnnotation(db *gorm.DB, editor *User, a *Annotation, in AnnotationInp
 		if err := tx.Model(a).Select("kind", "body", "body_html", "counterpoint", "edited_at").Updates(a).Error; err != nil {
 			return err
 		}
-		if err := bumpDocument(tx, a.DocumentID); err != nil {
+		if err := bumpPassage(tx, a); err != nil {
 			return err
 		}
 		if recheck != nil {
@@ -328,7 +328,7 @@ func DeleteAnnotation(db *gorm.DB, by *User, a *Annotation, now time.Time) error
 		if err := tx.Model(a).Update("deleted_at", now).Error; err != nil {
 			return err
 		}
-		return bumpDocument(tx, a.DocumentID)
+		return bumpPassage(tx, a)
 	})
 }
 
@@ -340,7 +340,7 @@ func SetAnnotationStatus(db *gorm.DB, a *Annotation, status Status) error {
 			return err
 		}
 		a.Status = status
-		if err := bumpDocument(tx, a.DocumentID); err != nil {
+		if err := bumpPassage(tx, a); err != nil {
 			return err
 		}
 		// notifyPublished skips anyone already told, so a note restored
@@ -401,7 +401,7 @@ func ToggleHelpful(db *gorm.DB, user *User, a *Annotation) (bool, error) {
 			Update("helpful_count", gorm.Expr("helpful_count + ?", delta)).Error; err != nil {
 			return err
 		}
-		return bumpDocument(tx, a.DocumentID)
+		return bumpPassage(tx, a)
 	})
 	return marked, err
 }
@@ -424,9 +424,26 @@ func HelpfulMarks(db *gorm.DB, userID uint, ids []uint) (map[uint]bool, error) {
 }
 
 // bumpDocument records that what a document's page shows has changed, so
-// page caches on every instance see it at their next read.
+// page caches on every instance see it at their next read, and that any of
+// its passages' notes may have (the passage caches' epoch).
 func bumpDocument(tx *gorm.DB, docID uint) error {
-	return tx.Exec("UPDATE documents SET version = version + 1 WHERE id = ?", docID).Error
+	return tx.Exec("UPDATE documents SET version = version + 1, notes_epoch = notes_epoch + 1 WHERE id = ?", docID).Error
+}
+
+// bumpPassage records a change to one note that shows on its own passage
+// only: the page's version and that passage's grow, and the cached
+// passages beside it stay good. A class note's change bumps the whole
+// document instead: on a reading whose classmates stay hidden until a
+// student posts, a student's class note reveals notes on every passage.
+func bumpPassage(tx *gorm.DB, a *Annotation) error {
+	if a.ClassID != nil || a.Visibility == VisibilityClass {
+		return bumpDocument(tx, a.DocumentID)
+	}
+	if err := tx.Exec("UPDATE documents SET version = version + 1 WHERE id = ?", a.DocumentID).Error; err != nil {
+		return err
+	}
+	return tx.Exec("UPDATE passages SET notes_version = notes_version + 1 WHERE revision_id = ? AND number = ?",
+		a.RevisionID, a.PassageNumber).Error
 }
 
 func anchorPassages(ps []Passage) []anchor.Passage {

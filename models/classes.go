@@ -282,11 +282,12 @@ func membershipChanged(tx *gorm.DB, classID, userID uint, now time.Time) error {
 }
 
 // bumpClassReadings marks the pages of the class's assigned readings as
-// changed (see bumpDocument): they show who is in the class and its name.
+// changed (see bumpDocument): they show who is in the class and its name,
+// and membership decides who sees the class's notes on every passage.
 func bumpClassReadings(tx *gorm.DB, classID uint) error {
 	return tx.Model(&Document{}).
 		Where("id IN (SELECT document_id FROM assignments WHERE class_id = ?)", classID).
-		UpdateColumn("version", gorm.Expr("version + 1")).Error
+		UpdateColumns(map[string]any{"version": gorm.Expr("version + 1"), "notes_epoch": gorm.Expr("notes_epoch + 1")}).Error
 }
 
 // RosterEntry is one member as the roster shows them.

@@ -29,7 +29,12 @@ type Document struct {
 	CurrentRevisionID uint
 	// Version grows with every change to what the document's page shows
 	// (annotations, reactions, moderation, metadata): page caches key on it.
-	Version     int64 `gorm:"not null;default:0"`
+	Version int64 `gorm:"not null;default:0"`
+	// NotesEpoch grows with every change that may alter the notes of more
+	// than one passage (see bumpDocument); a change to one passage's notes
+	// grows that passage's NotesVersion instead. The reading view caches
+	// each passage under both.
+	NotesEpoch  int64 `gorm:"not null;default:0"`
 	CreatedByID *uint
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
@@ -63,6 +68,9 @@ type Passage struct {
 	Text       string `gorm:"type:text;not null"`
 	Start      int    `gorm:"not null"`
 	End        int    `gorm:"not null"`
+	// NotesVersion grows with every change to the notes on this passage
+	// that bumpPassage records.
+	NotesVersion int64 `gorm:"not null;default:0"`
 }
 
 // DocumentMeta is the editable description of a document.

@@ -43,10 +43,19 @@ type ReadingOptions struct {
 	Sort string // "helpful" or "newest"
 }
 
-// ReadingView assembles the passages of a revision with the annotations the
-// viewer may see.
+// ReadingView assembles the given passages of a revision with the
+// annotations the viewer may see. Only those passages' notes are read
+// (all of the revision's when there are more than idBatch passages).
 func ReadingView(db *gorm.DB, rev *Revision, passages []Passage, viewer *User, opts ReadingOptions) ([]PassageView, error) {
-	anns, marked, err := viewableNotes(db, viewer, false, "annotations.document_id = ? AND annotations.revision_id = ?", rev.DocumentID, rev.ID)
+	where, args := "annotations.document_id = ? AND annotations.revision_id = ?", []any{rev.DocumentID, rev.ID}
+	if len(passages) <= idBatch {
+		numbers := make([]int, len(passages))
+		for i, p := range passages {
+			numbers[i] = p.Number
+		}
+		where, args = where+" AND annotations.passage_number IN ?", append(args, numbers)
+	}
+	anns, marked, err := viewableNotes(db, viewer, false, where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -157,12 +166,10 @@ const idBatch = 500
 
 // inBatches calls fn with ids cut into runs of at most idBatch.
 func inBatches(ids []uint, fn func([]uint) error) error {
-	for len(ids) > 0 {
-		n := min(len(ids), idBatch)
-		if err := fn(ids[:n]); err != nil {
+	for _, batch := range batches(ids, idBatch) {
+		if err := fn(batch); err != nil {
 			return err
 		}
-		ids = ids[n:]
 	}
 	return nil
 }

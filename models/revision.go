@@ -104,7 +104,7 @@ func revise(tx *gorm.DB, docID uint, parsed *textimport.Document, by *uint) (Rea
 	}
 	report.Revision = rev
 	return report, tx.Model(&doc).Updates(map[string]any{"current_revision_id": rev.ID, "version": gorm.Expr("version + 1"),
-		"updated_at": time.Now().UTC()}).Error
+		"notes_epoch": gorm.Expr("notes_epoch + 1"), "updated_at": time.Now().UTC()}).Error
 }
 
 // reanchorAnnotations carries every note on the old revision onto the new

@@ -250,23 +250,8 @@ func drive(name string, clients []request, d time.Duration) *result {
 // that both see the same background load on a shared machine; slice <= 0
 // runs them back to back. It returns their merged results.
 func interleave(a, b func(time.Duration) *result, d, slice time.Duration) (*result, *result) {
-	if slice <= 0 || slice >= d {
-		return a(d), b(d)
-	}
-	var ra, rb *result
-	for done := time.Duration(0); done < d; done += slice {
-		step := min(slice, d-done)
-		pa, pb := a(step), b(step)
-		if ra == nil {
-			ra, rb = pa, pb
-			continue
-		}
-		ra.add(pa)
-		rb.add(pb)
-	}
-	slices.Sort(ra.latency)
-	slices.Sort(rb.latency)
-	return ra, rb
+	rs := interleaveAll([]func(time.Duration) []*result{alone(a), alone(b)}, d, slice)
+	return rs[0], rs[1]
 }
 
 // processCPU is the user and system time this process has used so far.

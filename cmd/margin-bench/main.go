@@ -47,6 +47,8 @@ type options struct {
 	anonClients  int
 	userClients  int
 	writeClients int
+	mixedReaders int
+	mixedWriters int
 	keep         bool
 	jsonOnly     bool
 	cpuProfile   string
@@ -100,6 +102,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.anonClients, "anon-clients", 32, "concurrent clients reading the page anonymously")
 	fs.IntVar(&o.userClients, "user-clients", 32, "concurrent clients reading the page logged in (one of the 20 users each)")
 	fs.IntVar(&o.writeClients, "write-clients", 16, "concurrent clients posting annotations")
+	fs.IntVar(&o.mixedReaders, "mixed-readers", 32, "readers in the mixed scenario (half of them logged in)")
+	fs.IntVar(&o.mixedWriters, "mixed-writers", 8, "writers posting to the document in the mixed scenario")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (database, ceiling database)")
 	fs.BoolVar(&o.jsonOnly, "json-only", false, "print only the final JSON line")
 	fs.DurationVar(&o.slice, "slice", time.Second, "alternate each Margin run and its ceiling in slices this long, so both see the same "+
@@ -108,7 +112,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
-	if o.duration <= 0 || o.anonClients < 1 || o.userClients < 1 || o.writeClients < 1 {
+	if o.duration <= 0 || o.anonClients < 1 || o.userClients < 1 || o.writeClients < 1 || o.mixedReaders < 2 || o.mixedWriters < 1 {
 		fmt.Fprintln(stderr, "margin-bench: -duration and every client count must be positive")
 		return o, flag.ErrHelp
 	}
@@ -221,6 +225,7 @@ type runs struct {
 	anon, anonCeiling        *result
 	user, userCeiling        *result
 	write, insertCeiling     *result
+	mixed                    *mixedRuns
 	seeded                   map[string]int
 }
 
@@ -266,7 +271,10 @@ func (b *bench) runAll() (*runs, error) {
 	stop()
 
 	var newest newestAnnotation
-	writeLoops, err := b.writers(&newest)
+	if rs.mixed, err = b.mixed(&newest); err != nil {
+		return nil, err
+	}
+	writeLoops, err := b.writers(o.writeClients, 100, &newest)
 	if err != nil {
 		return nil, err
 	}
@@ -306,11 +314,12 @@ func (b *bench) loggedIn(tr *http.Transport, n int) ([]*http.Client, error) {
 	return out, nil
 }
 
-// writers logs in the posting clients, reads each one's CSRF token from the
-// composer on the document page, and returns their request loops.
-func (b *bench) writers(newest *newestAnnotation) ([]request, error) {
-	tr := newTransport(b.opts.writeClients)
-	clients, err := b.loggedIn(tr, b.opts.writeClients)
+// writers logs in n posting clients, reads each one's CSRF token from the
+// composer on the document page, and returns their request loops; their
+// texts are seeded from seed up, so no two writers repeat each other.
+func (b *bench) writers(n int, seed uint64, newest *newestAnnotation) ([]request, error) {
+	tr := newTransport(n)
+	clients, err := b.loggedIn(tr, n)
 	if err != nil {
 		return nil, err
 	}
@@ -325,7 +334,7 @@ func (b *bench) writers(newest *newestAnnotation) ([]request, error) {
 		if p.status != http.StatusOK || token == "" {
 			return nil, fmt.Errorf("write client %d: the document page (status %d) has no form with a CSRF token", i, p.status)
 		}
-		w := newWriter(uint64(100+i), b.fx.passages, userNames[:seedUsers])
+		w := newWriter(seed+uint64(i), b.fx.passages, userNames[:seedUsers])
 		loops[i] = postLoop(c, target, token, renderedOf(p.body), w, newest.record)
 	}
 	return loops, nil

@@ -13,11 +13,11 @@ import (
 // be exactly the JSON line.
 func TestShortRun(t *testing.T) {
 	if testing.Short() {
-		t.Skip("seeds 500 annotations and runs six load phases")
+		t.Skip("seeds 500 annotations and runs nine load phases")
 	}
 	var stdout, stderr bytes.Buffer
 	code := run([]string{"-duration", "400ms", "-slice", "200ms", "-anon-clients", "2", "-user-clients", "3",
-		"-write-clients", "2", "-json-only"}, &stdout, &stderr)
+		"-write-clients", "2", "-mixed-readers", "4", "-mixed-writers", "2", "-json-only"}, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout.String(), stderr.String())
 	}
@@ -37,11 +37,15 @@ func TestShortRun(t *testing.T) {
 	if s.ReadAnonRatio <= 0 || s.ReadUserRatio <= 0 || s.WriteRatio <= 0 {
 		t.Errorf("a ceiling measured nothing: %+v", s)
 	}
-	if s.WriteErrors != 0 {
-		t.Errorf("write_errors = %d", s.WriteErrors)
+	if s.WriteErrors != 0 || s.MixedErrors != 0 {
+		t.Errorf("write_errors = %d, mixed_errors = %d", s.WriteErrors, s.MixedErrors)
+	}
+	if s.MixedReadRPS <= 0 || s.MixedWriteRPS <= 0 || s.MixedReadRatio <= 0 || s.MixedWriteRatio <= 0 {
+		t.Errorf("the mixed scenario measured nothing: %+v", s)
 	}
 	for _, key := range []string{"page_bytes", "read_anon_rps", "read_anon_ratio", "read_anon_p99_ms", "read_user_rps",
-		"read_user_ratio", "write_rps", "write_ratio", "write_errors"} {
+		"read_user_ratio", "write_rps", "write_ratio", "write_errors", "mixed_read_rps", "mixed_read_ratio",
+		"mixed_read_p50_ms", "mixed_read_p99_ms", "mixed_write_rps", "mixed_write_ratio", "mixed_errors"} {
 		if !strings.Contains(lines[0], `"`+key+`":`) {
 			t.Errorf("the JSON line lacks %s", key)
 		}

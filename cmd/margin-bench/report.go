@@ -15,6 +15,12 @@ const (
 	targetUserRatio = 0.25
 	targetWrite     = 0.10
 	targetP99ms     = 50.0
+	// The mixed scenario: reads while others write keep half the rate of
+	// the same reads alone and a p99 under 100 ms; the writers keep half
+	// their rate alone.
+	targetMixedRead      = 0.5
+	targetMixedReadP99ms = 100.0
+	targetMixedWrite     = 0.5
 )
 
 // summary is the final JSON line; its field order is the issue's.
@@ -28,6 +34,14 @@ type summary struct {
 	WriteRPS      float64 `json:"write_rps"`
 	WriteRatio    float64 `json:"write_ratio"`
 	WriteErrors   int64   `json:"write_errors"`
+
+	MixedReadRPS    float64 `json:"mixed_read_rps"`
+	MixedReadRatio  float64 `json:"mixed_read_ratio"`
+	MixedReadP50ms  float64 `json:"mixed_read_p50_ms"`
+	MixedReadP99ms  float64 `json:"mixed_read_p99_ms"`
+	MixedWriteRPS   float64 `json:"mixed_write_rps"`
+	MixedWriteRatio float64 `json:"mixed_write_ratio"`
+	MixedErrors     int64   `json:"mixed_errors"`
 }
 
 func ratio(r, ceiling *result) float64 {
@@ -43,6 +57,7 @@ func round(x float64, places int) float64 {
 }
 
 func (rs *runs) summary() summary {
+	m := rs.mixed
 	return summary{
 		PageBytes:     rs.pageBytes,
 		ReadAnonRPS:   round(rs.anon.rps(), 1),
@@ -53,6 +68,14 @@ func (rs *runs) summary() summary {
 		WriteRPS:      round(rs.write.rps(), 1),
 		WriteRatio:    round(ratio(rs.write, rs.insertCeiling), 3),
 		WriteErrors:   rs.write.errors,
+
+		MixedReadRPS:    round(m.read.rps(), 1),
+		MixedReadRatio:  round(ratio(m.read, m.readAlone), 3),
+		MixedReadP50ms:  round(ms(m.read.percentile(50)), 2),
+		MixedReadP99ms:  round(ms(m.read.percentile(99)), 2),
+		MixedWriteRPS:   round(m.write.rps(), 1),
+		MixedWriteRatio: round(ratio(m.write, m.writeAlone), 3),
+		MixedErrors:     m.read.errors + m.write.errors + m.readAlone.errors + m.writeAlone.errors,
 	}
 }
 
@@ -70,6 +93,10 @@ func (rs *runs) print(w io.Writer, o options) {
 			{fmt.Sprintf("write_ratio %.3f >= %.2f", s.WriteRatio, targetWrite), s.WriteRatio >= targetWrite},
 			{fmt.Sprintf("write_errors %d == 0", s.WriteErrors), s.WriteErrors == 0},
 			{fmt.Sprintf("read_anon_p99_ms %.2f < %.0f", s.ReadAnonP99ms, targetP99ms), s.ReadAnonP99ms < targetP99ms},
+			{fmt.Sprintf("mixed_read_ratio %.3f >= %.2f (reads while writing / the same reads alone)", s.MixedReadRatio, targetMixedRead), s.MixedReadRatio >= targetMixedRead},
+			{fmt.Sprintf("mixed_read_p99_ms %.2f < %.0f", s.MixedReadP99ms, targetMixedReadP99ms), s.MixedReadP99ms < targetMixedReadP99ms},
+			{fmt.Sprintf("mixed_write_ratio %.3f >= %.2f (posts while others read / the same posts alone)", s.MixedWriteRatio, targetMixedWrite), s.MixedWriteRatio >= targetMixedWrite},
+			{fmt.Sprintf("mixed_errors %d == 0", s.MixedErrors), s.MixedErrors == 0},
 		} {
 			mark := "ok    "
 			if !t.ok {
@@ -110,8 +137,15 @@ func (rs *runs) table(w io.Writer, o options) {
 	row(rs.anonCeiling, nil)
 	row(rs.userCeiling, nil)
 	row(rs.insertCeiling, nil)
+	m := rs.mixed
+	row(m.read, m.readAlone)
+	row(m.write, m.writeAlone)
+	row(m.readAlone, nil)
+	row(m.writeAlone, nil)
 	tw.Flush()
-	for _, r := range []*result{rs.anon, rs.user, rs.write, rs.anonCeiling, rs.userCeiling, rs.insertCeiling} {
+	fmt.Fprintln(w, "(for mixed read and mixed write, the ceiling is the same clients alone, in the same run)")
+	for _, r := range []*result{rs.anon, rs.user, rs.write, rs.anonCeiling, rs.userCeiling, rs.insertCeiling,
+		m.read, m.write, m.readAlone, m.writeAlone} {
 		if len(r.firstErr) > 0 {
 			fmt.Fprintf(w, "\nFirst errors in %s:\n", r.name)
 			for _, e := range r.firstErr {
