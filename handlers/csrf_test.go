@@ -1,11 +1,15 @@
 package handlers
 
 import (
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/labstack/echo/v4"
 
 	"margin/models"
 )
@@ -66,21 +70,9 @@ func TestEveryStateChangingRouteRefusesForgedRequests(t *testing.T) {
 	if own == "" || other.csrf == "" || own == other.csrf {
 		t.Fatalf("tokens %q and %q: the test needs two sessions with tokens of their own", own, other.csrf)
 	}
-	checked := 0
-	for _, r := range ts.app.echo().Routes() {
-		switch r.Method {
-		case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
-		default:
-			continue
-		}
-		path := routeParam.ReplaceAllString(r.Path, "1")
-		for _, f := range forgeries(own, other.csrf) {
-			res := f.send(admin, path)
-			if res.status != http.StatusForbidden || !strings.Contains(res.body, "did not come from this site") {
-				t.Errorf("%s %s with %s: %d, want the 403 of a forged form", r.Method, r.Path, f.name, res.status)
-			}
-		}
-		checked++
+	failures, checked := forgedRouteFailures(admin, ts.app.echo(), own, other.csrf)
+	for _, f := range failures {
+		t.Error(f)
 	}
 	if checked < 40 {
 		t.Fatalf("only %d state-changing routes in the table", checked)
@@ -98,6 +90,42 @@ func TestEveryStateChangingRouteRefusesForgedRequests(t *testing.T) {
 	proxied := forgery{token: own, header: map[string]string{"Origin": "https://margin.example", "X-Forwarded-Host": "margin.example", "X-Forwarded-Proto": "https"}}
 	if res := proxied.send(admin, "/inbox/read"); res.status != http.StatusSeeOther {
 		t.Fatalf("a post through a proxy passing X-Forwarded-Host: %d", res.status)
+	}
+}
+
+// forgedRouteFailures sends every state-changing route of e's table each
+// forgery as c's browser, and says which were not refused as forged.
+func forgedRouteFailures(c *client, e *echo.Echo, own, foreign string) (failures []string, checked int) {
+	for _, r := range e.Routes() {
+		switch r.Method {
+		case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+		default:
+			continue
+		}
+		path := routeParam.ReplaceAllString(r.Path, "1")
+		for _, f := range forgeries(own, foreign) {
+			res := f.send(c, path)
+			if res.status != http.StatusForbidden || !strings.Contains(res.body, "did not come from this site") {
+				failures = append(failures, fmt.Sprintf("%s %s with %s: %d, want the 403 of a forged form", r.Method, r.Path, f.name, res.status))
+			}
+		}
+		checked++
+	}
+	return failures, checked
+}
+
+// The route-table test catches a route added without the CSRF check.
+func TestForgedRouteCheckCatchesAnUnprotectedRoute(t *testing.T) {
+	ts := newTestServer(t)
+	e := ts.app.echo()
+	e.POST("/unprotected", func(c echo.Context) error { return c.NoContent(http.StatusNoContent) })
+	ts.Server = httptest.NewServer(e)
+	t.Cleanup(ts.Server.Close)
+	admin, _ := ts.loggedIn("careless", models.RoleAdmin)
+	admin.get("/account")
+	failures, _ := forgedRouteFailures(admin, e, admin.csrf, "not-a-token")
+	if len(failures) != len(forgeries("", "")) || !strings.Contains(failures[0], "POST /unprotected") {
+		t.Fatalf("an unprotected route gave %d failures, want one per forgery, all for it:\n%s", len(failures), strings.Join(failures, "\n"))
 	}
 }
 
