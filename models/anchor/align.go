@@ -3,6 +3,8 @@ package anchor
 import (
 	"slices"
 	"sort"
+	"strings"
+	"unicode"
 )
 
 // alignment maps code points of an old revision onto a new one: segs are the
@@ -23,20 +25,52 @@ func align(old, new revision) *alignment {
 	segs = slide(segs, old.runes, new.runes)
 	segs = refineTypos(segs, old.runes, new.runes)
 	al := &alignment{old: old, new: new, segs: segs, newToks: tb}
-	al.followMovedPassages(ta, tb, len(vocab))
+	al.followMoved(ta, tb, len(vocab))
 	al.fresh = al.freshSpans()
 	return al
 }
 
-// followMovedPassages finds old passages the diff lost (most of their text
-// deleted) whose text now stands, whole or edited, as a new passage the
-// diff found inserted, and maps one onto the other: a paragraph moved or
-// swapped carries its notes.
-func (al *alignment) followMovedPassages(ta, tb tokens, vocab int) {
-	lost := passagesBelowHalf(al.old.passages, al.segs, func(s seg) (int, int) { return s.a, s.a + s.n })
+// followMoved finds old passages the diff lost (most of their text deleted)
+// whose text now stands, whole or edited, as a new passage the diff found
+// inserted, and maps one onto the other: a paragraph moved or swapped
+// carries its notes. Then the same for sentences, so a sentence moved to
+// another paragraph carries its notes too.
+func (al *alignment) followMoved(ta, tb tokens, vocab int) {
+	al.followMovedChunks(al.old.passages, al.new.passages, ta, tb, vocab)
+	al.followMovedChunks(sentenceChunks(al.old), sentenceChunks(al.new), ta, tb, vocab)
+}
+
+// minSentence is the shortest sentence, in code points, paired as moved.
+const minSentence = 24
+
+// sentenceChunks cuts every passage at its sentence ends, as chunks
+// numbered in order.
+func sentenceChunks(rev revision) []Passage {
+	var out []Passage
+	r := rev.runes
+	add := func(start, end int) {
+		if end-start >= minSentence {
+			out = append(out, Passage{Number: len(out) + 1, Start: start, End: end})
+		}
+	}
+	for _, p := range rev.passages {
+		from := p.Start
+		for i := p.Start + 2; i < p.End; i++ {
+			if r[i-1] == ' ' && strings.ContainsRune(".;?!:", r[i-2]) && !unicode.IsSpace(r[i]) {
+				add(from, i-1)
+				from = i
+			}
+		}
+		add(from, p.End)
+	}
+	return out
+}
+
+func (al *alignment) followMovedChunks(oldChunks, newChunks []Passage, ta, tb tokens, vocab int) {
+	lost := passagesBelowHalf(oldChunks, al.segs, func(s seg) (int, int) { return s.a, s.a + s.n })
 	byNew := slices.Clone(al.segs)
 	sort.Slice(byNew, func(i, j int) bool { return byNew[i].b < byNew[j].b })
-	fresh := passagesBelowHalf(al.new.passages, byNew, func(s seg) (int, int) { return s.b, s.b + s.n })
+	fresh := passagesBelowHalf(newChunks, byNew, func(s seg) (int, int) { return s.b, s.b + s.n })
 	if len(lost) == 0 || len(fresh) == 0 {
 		return
 	}
@@ -55,10 +89,14 @@ func (al *alignment) followMovedPassages(ta, tb tokens, vocab int) {
 			sub[k].a += i0
 			sub[k].b += j0
 		}
-		rs := toRunes(sub, ta, tb)
-		moved = append(moved, cleanupWithin(rs, op, np)...)
+		rs := cleanupWithin(toRunes(sub, ta, tb), op, np)
+		moved = append(moved, rs...)
 		clipOld = append(clipOld, span{op.Start, op.End})
-		clipNew = append(clipNew, span{np.Start, np.End})
+		for _, r := range rs {
+			// Only the new text the moved runs take, so kept text that
+			// shares the new passage keeps its own runs.
+			clipNew = append(clipNew, span{r.b, r.b + r.n})
+		}
 	}
 	var kept []seg
 	for _, s := range al.segs {
@@ -290,44 +328,127 @@ func (al *alignment) newPos(i int) (int, bool) {
 
 // mapSpan carries the old span [s, e) onto the new text: from the first kept
 // code point to the last, widened over what replaced a deleted start or end.
-// ok is false when nothing of the span was kept.
-func (al *alignment) mapSpan(s, e int) (span, bool) {
+// When the kept code points went to several passages (a paragraph split
+// inside the quote, a sentence of it moved), the span is the part in the
+// passage that received most of them, and split is set. ok is false when
+// nothing of the span was kept.
+func (al *alignment) mapSpan(s, e int) (out span, split, ok bool) {
 	k1 := al.firstEndingAfter(s)
 	if k1 == len(al.segs) || al.segs[k1].a >= e {
-		return span{}, false
+		return span{}, false, false
 	}
 	k2 := sort.Search(len(al.segs), func(k int) bool { return al.segs[k].a >= e }) - 1
-	first, last := al.segs[k1], al.segs[k2]
-	i1 := max(s, first.a)
-	i2 := min(e, last.a+last.n)
-	out := span{first.b + i1 - first.a, last.b + i2 - last.a}
-	if i1 > s {
-		// The quote's first words were replaced: take as much of what
-		// replaced them as was deleted.
+	type piece struct {
+		k        int
+		old, new span
+		passage  Passage
+	}
+	var pieces []piece
+	byPassage := map[int]int{}
+	for k := k1; k <= k2; k++ {
+		g := al.segs[k]
+		lo, hi := max(s, g.a), min(e, g.a+g.n)
+		np, ok := al.new.passageAt(g.b + lo - g.a)
+		if !ok || lo >= hi {
+			continue
+		}
+		pieces = append(pieces, piece{k, span{lo, hi}, span{g.b + lo - g.a, g.b + hi - g.a}, np})
+		byPassage[np.Number] += hi - lo
+	}
+	if len(pieces) == 0 {
+		return span{}, false, false
+	}
+	best := pieces[0].passage
+	for _, p := range pieces {
+		if c := byPassage[p.passage.Number]; c > byPassage[best.Number] {
+			best = p.passage
+		}
+	}
+	split = len(byPassage) > 1
+	var first, last *piece
+	out = span{-1, -1}
+	for i := range pieces {
+		p := &pieces[i]
+		if p.passage.Number != best.Number {
+			continue
+		}
+		if first == nil {
+			first = p
+		}
+		last = p
+		if out.start < 0 || p.new.start < out.start {
+			out.start = p.new.start
+		}
+		out.end = max(out.end, min(p.new.end, best.End))
+	}
+	if first.old.start > s && first.k == k1 {
+		// The quote's first words were deleted or replaced.
 		oldFrom, newFrom := 0, 0
 		if k1 > 0 {
 			p := al.segs[k1-1]
 			oldFrom, newFrom = p.a+p.n, p.b+p.n
 		}
-		if newFrom <= out.start && oldFrom < first.a {
-			gapNew := out.start - newFrom
-			take := (i1 - s) * gapNew / (first.a - oldFrom)
-			out.start = al.wordStart(out.start - take)
+		if newFrom <= out.start && newFrom >= best.Start {
+			out.start = al.extend(span{oldFrom, first.old.start}, span{newFrom, out.start}, s-oldFrom, true)
 		}
 	}
-	if i2 < e {
+	if last.old.end < e && last.k == k2 {
 		oldTo, newTo := len(al.old.runes), len(al.new.runes)
 		if k2+1 < len(al.segs) {
 			n := al.segs[k2+1]
 			oldTo, newTo = n.a, n.b
 		}
-		if newTo >= out.end && oldTo > i2 {
-			gapNew := newTo - out.end
-			take := (e - i2) * gapNew / (oldTo - i2)
-			out.end = al.wordEnd(out.end + take)
+		if newTo >= out.end && newTo <= best.End {
+			out.end = al.extend(span{last.old.end, oldTo}, span{out.end, newTo}, oldTo-e, false)
 		}
 	}
-	return out, out.start < out.end
+	return out, split, out.start < out.end
+}
+
+// extend widens a carried span over what replaced its deleted first or
+// last words. oldGap was replaced by newGap; the quote holds oldGap but for
+// its first outside code points (atStart: the quote's head is the gap's
+// tail) or its last ones. Word for word replacements give the matching
+// words; a gap the quote holds whole gives all of its replacement unless
+// that is much longer; otherwise what filled the gap is unrelated text (a
+// deletion beside an insertion) and the span is not widened. It returns the
+// new bound.
+func (al *alignment) extend(oldGap, newGap span, outside int, atStart bool) int {
+	keep := newGap.start
+	if atStart {
+		keep = newGap.end
+	}
+	oldWords := wordsOf(al.old.runes[oldGap.start:oldGap.end])
+	newWords := wordsOf(al.new.runes[newGap.start:newGap.end])
+	var inQuote int // old gap words inside the quote
+	for _, w := range oldWords {
+		if atStart && w.start >= outside || !atStart && w.end <= oldGap.end-oldGap.start-outside {
+			inQuote++
+		}
+	}
+	switch {
+	case len(oldWords) == 0 && len(newWords) == 0:
+		// Punctuation or spacing: in proportion, rounded.
+		oldLen, newLen := oldGap.end-oldGap.start, newGap.end-newGap.start
+		take := ((oldLen-outside)*newLen*2 + oldLen) / (2 * oldLen)
+		if atStart {
+			return newGap.end - take
+		}
+		return newGap.start + take
+	case inQuote == 0:
+		return keep
+	case len(oldWords) == len(newWords):
+		if atStart {
+			return newGap.start + newWords[len(newWords)-inQuote].start
+		}
+		return newGap.start + newWords[inQuote-1].end
+	case outside == 0 && len(newWords) <= 2*len(oldWords)+1:
+		if atStart {
+			return newGap.start
+		}
+		return newGap.end
+	}
+	return keep
 }
 
 func (al *alignment) wordStart(i int) int {
@@ -346,11 +467,15 @@ func (al *alignment) wordEnd(i int) int {
 	return i
 }
 
-// keptWords counts the words of old span [s, e) and those of them carried
-// into the new span to: at least half of a word's code points must be (a
-// typo fixed keeps its word; a word replaced by another does not).
-func (al *alignment) keptWords(s, e int, to span) (words, kept int) {
+// kept tells whether enough of old span [s, e) was carried into the new
+// span to for it to be the same quote: at least half of its words, and of
+// its letters, and a third of them. A word counts as kept when half of its
+// code points are (a typo fixed keeps its word; a word replaced by another
+// does not), so "public good" becoming "common good" is kept and changed,
+// "the inquisition to arrive" becoming "the Spanish police to show up" is not.
+func (al *alignment) kept(s, e int, to span) bool {
 	r := al.old.runes
+	words, keptWords, letters, keptLetters := 0, 0, 0, 0
 	for i := s; i < e; {
 		if !isWordRune(r[i]) {
 			i++
@@ -364,12 +489,17 @@ func (al *alignment) keptWords(s, e int, to span) (words, kept int) {
 			j++
 		}
 		words++
+		letters += j - i
 		if in*2 >= j-i {
-			kept++
+			keptWords++
+			keptLetters += j - i
 		}
 		i = j
 	}
-	return words, kept
+	if words == 0 {
+		return true // punctuation only: carried is enough
+	}
+	return keptWords*2 >= words && keptLetters*3 >= letters
 }
 
 // maxTypoGap is the longest change, in code points, compared letter by
@@ -461,4 +591,22 @@ func (al *alignment) passageShares(p Passage) map[int]int {
 		}
 	}
 	return shares
+}
+
+// wordsOf returns the [start, end) of every word in r.
+func wordsOf(r []rune) []span {
+	var out []span
+	for i := 0; i < len(r); {
+		if !isWordRune(r[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(r) && isWordRune(r[j]) {
+			j++
+		}
+		out = append(out, span{i, j})
+		i = j
+	}
+	return out
 }

@@ -266,7 +266,8 @@ func toRunes(ts []seg, ta, tb tokens) []seg {
 // cleanup drops kept runs too short to trust between larger changes (a "the"
 // or a space shared by a deleted paragraph and the one written in its
 // place), as diff-match-patch's semantic cleanup does: a run no longer than
-// the change on each side of it is folded into the change. na and nb are
+// half the change on each side of it is folded into the change (a word kept
+// between two words replaced stays kept). na and nb are
 // the lengths of the two texts.
 func cleanup(segs []seg, na, nb int) []seg {
 	out := make([]seg, 0, len(segs)+2)
@@ -278,7 +279,7 @@ func cleanup(segs []seg, na, nb int) []seg {
 			l, mid, r := out[k-1], out[k], out[k+1]
 			leftA, leftB := mid.a-(l.a+l.n), mid.b-(l.b+l.n)
 			rightA, rightB := r.a-(mid.a+mid.n), r.b-(mid.b+mid.n)
-			if mid.n > max(leftA, leftB) || mid.n > max(rightA, rightB) {
+			if 2*mid.n > max(leftA, leftB) || 2*mid.n > max(rightA, rightB) {
 				break
 			}
 			out = append(out[:k], r)

@@ -270,29 +270,117 @@ var edits = []edit{
 		if t != nil {
 			i = t.para
 		}
+		return typography(d, i)
+	}},
+	{"typography everywhere", func(ed *editor, d editDoc, _ *noteAt) editDoc {
+		for i := range d {
+			d = typography(d, i)
+		}
+		return d
+	}},
+	{"rewrite sentence", func(ed *editor, d editDoc, t *noteAt) editDoc {
+		i := ed.para(d, 80)
+		if t != nil {
+			i = t.para
+		}
 		p := slices.Clone(d[i])
-		open := true
-		for k := range p {
-			switch p[k].r {
-			case '"':
-				p[k] = cell{'”', -1, p[k].id}
-				if open {
-					p[k].r = '“'
+		ws := words(p)
+		from := ed.rnd.Intn(max(1, len(ws)-8))
+		for k := min(len(ws)-1, from+8); k >= from; k-- {
+			if ed.rnd.Intn(5) < 2 {
+				w := ws[k]
+				word := []rune(filler[ed.rnd.Intn(len(filler))])
+				repl := make([]cell, len(word))
+				for j, r := range word {
+					repl[j] = cell{r, -1, p[w.start+j*(w.end-w.start)/len(word)].id}
 				}
-				open = !open
-			case '\'':
-				p[k] = cell{'’', -1, p[k].id}
-			case '-':
-				if k > 0 && p[k-1].r == '-' {
-					p[k-1] = cell{'—', -1, p[k-1].id}
-					p[k] = cell{'\u200b', -1, -1}
-				}
+				p = slices.Replace(p, w.start, w.end, repl...)
 			}
 		}
-		p = slices.DeleteFunc(p, func(c cell) bool { return c.r == '\u200b' })
 		d[i] = p
 		return d
 	}},
+	{"move sentence", func(ed *editor, d editDoc, t *noteAt) editDoc {
+		i := ed.para(d, 200)
+		if t != nil {
+			i = t.para
+		}
+		ss := sentences(d[i])
+		if len(ss) == 0 || len(d) < 2 {
+			return d
+		}
+		k := ed.rnd.Intn(len(ss))
+		end := len(d[i])
+		if k+1 < len(ss) {
+			end = ss[k+1]
+		}
+		from := ss[k]
+		sentence := slices.Clone(d[i][from:end])
+		if end == len(d[i]) {
+			from--
+		}
+		d[i] = slices.Delete(slices.Clone(d[i]), from, end)
+		j := ed.rnd.Intn(len(d))
+		for len(sentence) > 0 && sentence[len(sentence)-1].r == ' ' {
+			sentence = sentence[:len(sentence)-1]
+		}
+		d[j] = append(append(slices.Clone(d[j]), newCells(" ")...), sentence...)
+		return d
+	}},
+	{"move and edit paragraph", func(ed *editor, d editDoc, t *noteAt) editDoc {
+		i := ed.para(d, 120)
+		if t != nil {
+			i = t.para
+		}
+		p := slices.Clone(d[i])
+		ws := words(p)
+		if len(ws) > 3 {
+			w := ws[ed.rnd.Intn(len(ws))]
+			p = slices.Insert(p, w.start, newCells(filler[ed.rnd.Intn(len(filler))]+" ")...)
+		}
+		d = slices.Delete(d, i, i+1)
+		j := ed.rnd.Intn(len(d) + 1)
+		return slices.Insert(d, j, p)
+	}},
+	{"delete words", func(ed *editor, d editDoc, t *noteAt) editDoc {
+		i, w, ok := ed.wordIn(d, t, 60)
+		if !ok {
+			return d
+		}
+		ws := words(d[i])
+		k := slices.Index(ws, w)
+		last := ws[min(len(ws)-1, k+1+ed.rnd.Intn(5))]
+		end := last.end
+		if end < len(d[i]) && d[i][end].r == ' ' {
+			end++
+		}
+		d[i] = slices.Delete(slices.Clone(d[i]), w.start, end)
+		return d
+	}},
+}
+
+func typography(d editDoc, i int) editDoc {
+	p := slices.Clone(d[i])
+	open := true
+	for k := range p {
+		switch p[k].r {
+		case '"':
+			p[k] = cell{'”', -1, p[k].id}
+			if open {
+				p[k].r = '“'
+			}
+			open = !open
+		case '\'':
+			p[k] = cell{'’', -1, p[k].id}
+		case '-':
+			if k > 0 && p[k-1].r == '-' {
+				p[k-1] = cell{'—', -1, p[k-1].id}
+				p[k] = cell{'\u200b', -1, -1}
+			}
+		}
+	}
+	d[i] = slices.DeleteFunc(p, func(c cell) bool { return c.r == '\u200b' })
+	return d
 }
 
 // note is one note of the set and where it stood.
@@ -360,13 +448,6 @@ func notesFor(rnd *rand.Rand, text string, passages []Passage) []note {
 	return notes
 }
 
-func wordsOf(r []rune) []span {
-	cells := make([]cell, len(r))
-	for i, c := range r {
-		cells[i] = cell{c, -1, -1}
-	}
-	return words(cells)
-}
 
 // score tallies outcomes.
 type score struct {
@@ -387,11 +468,12 @@ func (s *score) add(o score) {
 }
 
 // truth says where a note belongs in the edited document: nowhere when
-// fewer than half of its words kept half their letters, else the span from
+// fewer than half of its words kept half their letters (or the words kept
+// hold less than a third of its letters), else the span from
 // the first to the last of its code points (kept or replaced), cut to the
 // passage holding most of them; a whole-passage note belongs to any passage
 // holding at least 40% of what was kept of its passage.
-func truth(n note, oldRunes []rune, newPassages []Passage, pos map[int]int, reps map[int][]int) (span, []int, bool) {
+func truth(n note, oldRunes, newRunes []rune, newPassages []Passage, pos map[int]int, reps map[int][]int) (span, []int, bool) {
 	s, e := n.sel.Position.Start, n.sel.Position.End
 	rev := revision{passages: newPassages}
 	if n.sel.WholePassage() {
@@ -416,9 +498,10 @@ func truth(n note, oldRunes []rune, newPassages []Passage, pos map[int]int, reps
 		}
 		return span{}, ok, len(ok) > 0
 	}
-	words, kept := 0, 0
+	words, kept, letters, keptLetters := 0, 0, 0, 0
 	for _, w := range wordsOf(oldRunes[s:e]) {
 		words++
+		letters += w.end - w.start
 		in := 0
 		for i := s + w.start; i < s+w.end; i++ {
 			if _, ok := pos[i]; ok {
@@ -427,9 +510,10 @@ func truth(n note, oldRunes []rune, newPassages []Passage, pos map[int]int, reps
 		}
 		if in*2 >= w.end-w.start {
 			kept++
+			keptLetters += w.end - w.start
 		}
 	}
-	if kept*2 < words || kept == 0 {
+	if kept*2 < words || kept == 0 || keptLetters*3 < letters {
 		return span{}, nil, false
 	}
 	var at []int
@@ -463,12 +547,13 @@ func truth(n note, oldRunes []rune, newPassages []Passage, pos map[int]int, reps
 			out.end = a + 1
 		}
 	}
+	out.start, out.end = trimSpace(newRunes, out.start, out.end)
 	return out, []int{bestN}, true
 }
 
 func scoreOne(n note, got Selector, st Status, oldRunes, newRunes []rune, newPassages []Passage, pos map[int]int, reps map[int][]int) score {
 	var sc score
-	want, wantPassages, placed := truth(n, oldRunes, newPassages, pos, reps)
+	want, wantPassages, placed := truth(n, oldRunes, newRunes, newPassages, pos, reps)
 	describe := func(what string) string {
 		return fmt.Sprintf("%s %s note %q (passage %d): %s, got %s %q in passage %d, want %q in %v",
 			what, n.kind, n.sel.Quote.Exact, n.sel.Passage, what, st, got.Quote.Exact, got.Passage, string(newRunes[max(0, want.start):max(0, want.end)]), wantPassages)
@@ -554,10 +639,14 @@ func TestEditSet(t *testing.T) {
 			ed := &editor{rnd: rnd, spares: spares}
 			for ki, kind := range append(edits, edit{name: "several at once"}) {
 				d := docFrom(texts, oldPassages)
+				var applied []string
 				switch {
 				case kind.apply == nil:
+					applied = nil
 					for range 3 + rnd.Intn(4) {
-						d = edits[rnd.Intn(len(edits))].apply(ed, d, nil)
+						e := edits[rnd.Intn(len(edits))]
+						applied = append(applied, e.name)
+						d = e.apply(ed, d, nil)
 					}
 				case trial%2 == 1 && ki >= 4:
 					// Aim the edit at a note's text.
@@ -584,7 +673,7 @@ func TestEditSet(t *testing.T) {
 				for i, n := range notes {
 					one := scoreOne(n, got[i], sts[i], oldRunes, newRunes, newPassages, pos, reps)
 					for k := range one.failures {
-						one.failures[k] = fmt.Sprintf("%s / %s: %s", name, kind.name, one.failures[k])
+						one.failures[k] = fmt.Sprintf("%s / %s%v: %s", name, kind.name, applied, one.failures[k])
 					}
 					sc.add(one)
 					all.add(one)

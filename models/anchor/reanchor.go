@@ -88,9 +88,16 @@ func (al *alignment) reanchor(sel Selector, budget *int) (Selector, Status) {
 	if !ok || e > op.End {
 		return al.new.search(sel)
 	}
-	if to, ok := al.mapSpan(s, e); ok {
-		if words, kept := al.keptWords(s, e, to); kept*2 >= words {
+	if to, split, ok := al.mapSpan(s, e); ok {
+		within := to
+		if split {
+			within = span{0, len(al.new.runes)} // a split quote keeps its words in both parts
+		}
+		if al.kept(s, e, within) {
 			if placed, st, ok := al.place(sel, op, to); ok {
+				if split {
+					st = Changed
+				}
 				return placed, st
 			}
 		}
