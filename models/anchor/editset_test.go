@@ -448,7 +448,6 @@ func notesFor(rnd *rand.Rand, text string, passages []Passage) []note {
 	return notes
 }
 
-
 // score tallies outcomes.
 type score struct {
 	right, off, wrong, wrongLabelled, orphanRight, orphanWrong int
