@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -85,7 +84,7 @@ func (a *App) annotationEditSubmit(c echo.Context) error {
 	was := ann.Status
 	err = models.UpdateAnnotation(a.db, u, ann, in, verdict, a.now())
 	var fe models.FieldErrors
-	if errors.As(err, &fe) {
+	if a.formFailed(err, &fe) {
 		return a.renderForm(c, "annotation_form", "Edit your annotation", fe, editComposer(doc, ann))
 	}
 	if err != nil {

@@ -118,7 +118,7 @@ func (a *App) annotationCreate(c echo.Context) error {
 		a.releaseStamp(c)
 	}
 	var fe models.FieldErrors
-	if errors.As(err, &fe) {
+	if a.formFailed(err, &fe) {
 		// The passage is looked up only now: a post for a passage that
 		// does not exist is a 400, a form to correct a 422.
 		p, perr := a.currentPassage(doc, in.Passage)
@@ -305,7 +305,7 @@ func (a *App) replyCreate(c echo.Context) error {
 		a.releaseStamp(c)
 	}
 	var fe models.FieldErrors
-	if errors.As(err, &fe) {
+	if a.formFailed(err, &fe) {
 		doc, derr := models.DocumentByID(a.db, parent.DocumentID)
 		if derr != nil {
 			return derr

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"html/template"
@@ -249,8 +250,8 @@ func (a *App) feedbackCreate(c echo.Context) error {
 	}
 	_, err = models.AddFeedback(a.db, a.currentUser(c), ann, c.FormValue("feedback"))
 	var fe models.FieldErrors
-	if errors.As(err, &fe) {
-		fe[fmt.Sprintf("feedback-%d", ann.ID)] = fe["feedback"]
+	if a.formFailed(err, &fe) {
+		fe[fmt.Sprintf("feedback-%d", ann.ID)] = cmp.Or(fe["feedback"], fe["form"])
 		return a.renderReview(c, as, class, student, fe)
 	}
 	if err != nil {

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -172,7 +171,7 @@ func (a *App) assignmentCreate(c echo.Context) error {
 		form.Del("content")
 	}
 	as, err := models.CreateAssignment(a.db, a.currentUser(c), class.ID, in)
-	if errors.As(err, &fe) {
+	if a.formFailed(err, &fe) {
 		return a.renderAssignmentForm(c, class, nil, form, fe)
 	}
 	if err != nil {
@@ -279,7 +278,7 @@ func (a *App) assignmentEditSubmit(c echo.Context) error {
 	}
 	err = models.UpdateAssignment(a.db, as, assignmentInput(c))
 	var fe models.FieldErrors
-	if errors.As(err, &fe) {
+	if a.formFailed(err, &fe) {
 		form, _ := c.FormParams()
 		return a.renderAssignmentForm(c, class, as, form, fe)
 	}

@@ -56,7 +56,7 @@ func (a *App) signupSubmit(c echo.Context) error {
 		}
 	}
 	var fe models.FieldErrors
-	if errors.As(err, &fe) {
+	if a.formFailed(err, &fe) {
 		return a.renderForm(c, "signup", "Sign up", fe, nil)
 	}
 	if err != nil {
@@ -178,7 +178,7 @@ func (a *App) setupSubmit(c echo.Context) error {
 	u, err := models.CreateFirstAdmin(a.db, token, n, a.now(), a.cfg.PasswordCost)
 	var fe models.FieldErrors
 	switch {
-	case errors.As(err, &fe):
+	case a.formFailed(err, &fe):
 		return a.renderForm(c, "setup", "Create the admin account", fe, page)
 	case errors.Is(err, models.ErrForbidden):
 		return echo.NewHTTPError(http.StatusNotFound, "This set-up link is not valid: it was used already, it expired, or the site has an admin.")
@@ -213,7 +213,7 @@ func (a *App) accountPasswordSubmit(c echo.Context) error {
 	}
 	err := models.SetPassword(a.db, u.Username, c.FormValue("password"), a.cfg.PasswordCost)
 	var fe models.FieldErrors
-	if errors.As(err, &fe) {
+	if a.formFailed(err, &fe) {
 		return a.renderAccountForm(c, fe)
 	}
 	if err != nil {

@@ -88,7 +88,7 @@ func (a *App) classEditSubmit(c echo.Context) error {
 	in := models.ClassInput{Name: c.FormValue("name"), Term: c.FormValue("term"), Description: c.FormValue("description")}
 	err = models.UpdateClass(a.db, class, in, a.now())
 	var fe models.FieldErrors
-	if errors.As(err, &fe) {
+	if a.formFailed(err, &fe) {
 		return a.renderForm(c, "class_form", "Edit "+class.Name, fe, class)
 	}
 	if err != nil {
@@ -102,7 +102,7 @@ func (a *App) classCreate(c echo.Context) error {
 	in := models.ClassInput{Name: c.FormValue("name"), Term: c.FormValue("term"), Description: c.FormValue("description")}
 	class, err := models.CreateClass(a.db, a.currentUser(c), in, a.now())
 	var fe models.FieldErrors
-	if errors.As(err, &fe) {
+	if a.formFailed(err, &fe) {
 		return a.renderForm(c, "class_form", "New class", fe, nil)
 	}
 	if err != nil {
@@ -241,7 +241,7 @@ func (a *App) classEducatorAdd(c echo.Context) error {
 	}
 	u, err := models.AddEducator(a.db, class, c.FormValue("username"), a.now())
 	var fe models.FieldErrors
-	if errors.As(err, &fe) {
+	if a.formFailed(err, &fe) {
 		return a.renderRoster(c, class, fe)
 	}
 	if err != nil {

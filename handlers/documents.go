@@ -238,7 +238,7 @@ func (a *App) documentEditSubmit(c echo.Context) error {
 		SourceURL: c.FormValue("source_url"), PublishedOn: c.FormValue("published_on")}
 	err = models.UpdateDocumentMeta(a.db, doc.ID, meta)
 	var fe models.FieldErrors
-	if errors.As(err, &fe) {
+	if a.formFailed(err, &fe) {
 		return a.renderForm(c, "document_edit", "Edit "+doc.Title, fe, documentEditPage{Document: doc})
 	}
 	if err != nil {
@@ -419,7 +419,7 @@ func (a *App) documentReviseSubmit(c echo.Context) error {
 	uid := a.currentUser(c).ID
 	report, err := models.ReviseDocument(a.db, doc.ID, parsed, &uid)
 	var fe models.FieldErrors
-	if errors.As(err, &fe) {
+	if a.formFailed(err, &fe) {
 		return fail(fe)
 	}
 	if err != nil {

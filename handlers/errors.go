@@ -14,6 +14,10 @@ type errorPage struct {
 	Status  int
 	Heading string
 	Message string
+	// Kept holds, when the store failed to save a form, what was sent, for
+	// the Retry form that sends it again to RetryTo.
+	Kept    []keptField
+	RetryTo string
 }
 
 // handleError is the one place errors become pages: HTTP errors and model
@@ -41,6 +45,9 @@ func (a *App) handleError(err error, c echo.Context) {
 	if msg == "" || msg == heading {
 		msg = defaultErrorMessage(status)
 	}
+	if status == http.StatusServiceUnavailable {
+		c.Response().Header().Set("Retry-After", retryAfterSeconds)
+	}
 	if c.Request().Method == http.MethodHead {
 		c.NoContent(status)
 		return
@@ -52,7 +59,12 @@ func (a *App) handleError(err error, c echo.Context) {
 		c.JSON(status, map[string]any{"status": status, "error": msg})
 		return
 	}
-	data := a.newTemplateData(c, heading, errorPage{Status: status, Heading: heading, Message: msg})
+	page := errorPage{Status: status, Heading: heading, Message: msg}
+	if models.Unavailable(err) {
+		page.Kept = keptFields(c)
+		page.RetryTo = safeLocalPath(c.Request().URL.RequestURI(), "/")
+	}
+	data := a.newTemplateData(c, heading, page)
 	if rerr := a.render(c, status, "error", data); rerr != nil {
 		a.log.Error("render error page", "err", rerr)
 		c.String(status, heading+": "+msg)
@@ -71,6 +83,8 @@ func statusOf(err error) int {
 		return http.StatusForbidden
 	case errors.Is(err, models.ErrConflict):
 		return http.StatusConflict
+	case models.Unavailable(err):
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -87,6 +101,8 @@ func defaultErrorMessage(status int) string {
 		return "That address does not accept this kind of request."
 	case http.StatusTooManyRequests:
 		return "Too many requests. Wait a little and try again."
+	case http.StatusServiceUnavailable:
+		return unavailableMessage
 	case http.StatusInternalServerError:
 		return "Something went wrong on our side. It has been logged; please try again."
 	}

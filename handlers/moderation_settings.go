@@ -302,7 +302,7 @@ func (a *App) flagCreate(c echo.Context) error {
 	var fe models.FieldErrors
 	var full *models.RateLimitError
 	switch {
-	case errors.As(err, &fe):
+	case a.formFailed(err, &fe):
 		return a.renderForm(c, "moderation_flag", "Flag a note", fe, flagPage{Annotation: ann, Reasons: models.FlagReasons})
 	case errors.As(err, &full):
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(full.Until.Sub(a.now()).Seconds())+1))

@@ -89,7 +89,10 @@ func (a *App) renderForm(c echo.Context, page, title string, fe models.FieldErro
 	form, _ := c.FormParams()
 	data.Form = form
 	status := http.StatusOK
-	if fe != nil {
+	switch {
+	case storeFailed(c, fe):
+		status = http.StatusServiceUnavailable
+	case fe != nil:
 		status = http.StatusUnprocessableEntity
 	}
 	return a.render(c, status, page, data)

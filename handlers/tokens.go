@@ -51,7 +51,7 @@ func (a *App) tokenCreate(c echo.Context) error {
 		return a.renderForm(c, "account", "Your account", fe, page)
 	}
 	secret, _, err := models.CreateAPIToken(a.db, a.currentUser(c), in, a.now())
-	if errors.As(err, &fe) {
+	if a.formFailed(err, &fe) {
 		return a.renderForm(c, "account", "Your account", fe, page)
 	}
 	if err != nil {

@@ -82,4 +82,7 @@ func TestCheckWriteFailsWhenTheStoreCannotWrite(t *testing.T) {
 	if err == nil || !strings.Contains(strings.ToLower(err.Error()), "read") {
 		t.Fatalf("a store that cannot write: probe says %v, want a read-only error", err)
 	}
+	if !models.Unavailable(err) {
+		t.Errorf("a read-only store's error %v is not Unavailable", err)
+	}
 }
