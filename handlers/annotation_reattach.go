@@ -67,7 +67,7 @@ func (a *App) annotationReattachSubmit(c echo.Context) error {
 	}
 	err = models.ReattachAnnotation(a.db, page.Note, passage, c.FormValue("quote"))
 	var fe models.FieldErrors
-	if errors.As(err, &fe) {
+	if a.formFailed(err, &fe) {
 		return a.renderForm(c, "annotation_reattach", "Re-attach a note", fe, page)
 	}
 	if errors.Is(err, models.ErrNotOrphaned) {

@@ -376,7 +376,7 @@ func (a *App) documentReviseShow(c echo.Context) error {
 func (a *App) documentRevisePreview(c echo.Context, page revisePage, parsed *textimport.Document) error {
 	report, err := models.PreviewRevision(a.db, page.Document.ID, parsed)
 	var fe models.FieldErrors
-	if errors.As(err, &fe) {
+	if a.formFailed(err, &fe) {
 		return a.renderForm(c, "document_revise", "Revise "+page.Document.Title, fe, page)
 	}
 	if err != nil {
