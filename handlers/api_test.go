@@ -119,12 +119,12 @@ func TestAPIServesEveryKindAsValidW3C(t *testing.T) {
 				if selectorOf(target, "TextQuoteSelector") != nil {
 					t.Error("a whole-passage annotation has a TextQuoteSelector")
 				}
-				if frag := selectorOf(target, "FragmentSelector"); frag == nil || !strings.HasPrefix(frag["value"].(string), "p-") {
+				if frag := selectorOf(target, "FragmentSelector"); frag == nil || !strings.HasPrefix(frag["value"].(string), "char=") {
 					t.Errorf("whole passage: no passage fragment in %v", target)
 				}
 			}
 			if target != nil {
-				if target["source"] != fmt.Sprintf("%s/documents/%d", ts.URL, doc) {
+				if target["source"] != fmt.Sprintf("%s/documents/%d/revisions/1/text", ts.URL, doc) {
 					t.Errorf("source %v", target["source"])
 				}
 			}

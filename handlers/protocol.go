@@ -257,3 +257,31 @@ func (a *App) protocolAnnotationOptions(c echo.Context) error {
 	annotationHeaders(c)
 	return c.NoContent(http.StatusOK)
 }
+
+// revisionText serves a revision's text as text/plain: the source that
+// every TextPositionSelector Margin writes counts in, code point by code
+// point, and that every TextQuoteSelector is found in. A revision never
+// changes, so its address is stable.
+func (a *App) revisionText(c echo.Context) error {
+	doc, err := a.documentParam(c)
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(c.Param("n"))
+	if err != nil || n <= 0 {
+		return models.ErrNotFound
+	}
+	rev, err := models.RevisionByNumber(a.db, doc.ID, n)
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set("Link", fmt.Sprintf(`<%s>; rel="alternate"; type="text/html"`, siteOf(c).RevisionIRI(doc.ID, n)))
+	h.Set("Cache-Control", "public, max-age=86400")
+	etag := `"` + rev.ContentHash[:min(32, len(rev.ContentHash))] + `"`
+	h.Set("ETag", etag)
+	if match := c.Request().Header.Get("If-None-Match"); match != "" && etagMatches(match, etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	return c.Blob(http.StatusOK, "text/plain; charset=utf-8", []byte(rev.Text))
+}

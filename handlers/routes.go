@@ -139,6 +139,8 @@ func (a *App) routes(e *echo.Echo) {
 	api.OPTIONS("/documents/:id/annotations/:aid", a.protocolAnnotationOptions)
 	api.PUT("/documents/:id/annotations/:aid", a.protocolAnnotationPut)
 	api.DELETE("/documents/:id/annotations/:aid", a.protocolAnnotationDelete)
+	api.GET("/documents/:id/revisions/:n/text", a.revisionText)
+	api.HEAD("/documents/:id/revisions/:n/text", a.revisionText)
 	s.GET("/documents/:id/annotations", func(c echo.Context) error {
 		return c.Redirect(http.StatusMovedPermanently, c.Request().URL.Path+"/")
 	})

@@ -135,6 +135,9 @@ func Place(db *gorm.DB, doc *Document, h TargetHint) (Placement, error) {
 		text := cur.Text
 		if old != nil {
 			text = old.Text
+		} else if p, err := passageWithBounds(db, cur.ID, h.Start, h.End); err != nil || p > 0 {
+			// The bounds of a passage: the whole passage, as Margin writes it.
+			return Placement{Passage: p, Hint: -1, Status: anchor.Exact}, err
 		}
 		h.Exact = anchor.Slice(text, h.Start, h.End)
 	}
@@ -213,4 +216,15 @@ func abs(n int) int {
 		return -n
 	}
 	return n
+}
+
+// passageWithBounds is the number of the revision's passage that spans
+// exactly start to end, 0 when none does.
+func passageWithBounds(db *gorm.DB, revID uint, start, end int) (int, error) {
+	var n []int
+	err := db.Model(&Passage{}).Where("revision_id = ? AND start = ? AND \"end\" = ?", revID, start, end).Limit(1).Pluck("number", &n).Error
+	if len(n) == 0 {
+		return 0, err
+	}
+	return n[0], err
 }

@@ -75,15 +75,19 @@ type Annotation struct {
 	Canonical  string `json:"canonical,omitempty"`
 	Via        string `json:"via,omitempty"`
 	Creator    Agent  `json:"creator"`
+	Generator  *Agent `json:"generator,omitempty"`
 	Body       []Body `json:"body,omitempty"`
 	Target     any    `json:"target"` // *Target, or the parent's IRI for a reply
 }
 
-// Agent is the Person who wrote an annotation.
+// Agent is the Person who wrote an annotation, or the Software that made
+// its JSON (the generator).
 type Agent struct {
 	ID       string `json:"id"`
 	Type     string `json:"type"`
-	Nickname string `json:"nickname"`
+	Name     string `json:"name,omitempty"`
+	Nickname string `json:"nickname,omitempty"`
+	Homepage string `json:"homepage,omitempty"`
 }
 
 // Body is a TextualBody, a Choice between TextualBodies, or a
@@ -105,8 +109,10 @@ type Resource struct {
 
 // Target is the passage or phrase of a document an annotation is on.
 type Target struct {
-	Type     string `json:"type"`
-	Source   string `json:"source"`
+	Type   string `json:"type"`
+	Source string `json:"source"`
+	// Scope is the page the source is read in: the revision's reading view.
+	Scope    string `json:"scope,omitempty"`
 	State    *State `json:"state,omitempty"`
 	Selector []any  `json:"selector"`
 }
@@ -116,7 +122,7 @@ type Target struct {
 type State struct {
 	Type       string `json:"type"`
 	SourceDate string `json:"sourceDate"`
-	Cached     string `json:"cached"`
+	Cached     string `json:"cached,omitempty"`
 }
 
 // TextQuoteSelector picks text by its content and context.
@@ -171,6 +177,12 @@ func (s Site) RevisionIRI(docID uint, number int) string {
 	return fmt.Sprintf("%s/documents/%d?rev=%d", s.Base, docID, number)
 }
 
+// TextIRI is a revision's text as text/plain: the source every selector
+// counts in, code point by code point.
+func (s Site) TextIRI(docID uint, number int) string {
+	return fmt.Sprintf("%s/documents/%d/revisions/%d/text", s.Base, docID, number)
+}
+
 // UserIRI is a user's profile page.
 func (s Site) UserIRI(name string) string { return s.Base + "/users/" + url.PathEscape(name) }
 
@@ -198,7 +210,8 @@ func (s Site) item(n Note) Annotation {
 		Type:       "Annotation",
 		Motivation: motivation(n),
 		Created:    dateTime(n.Created),
-		Creator:    Agent{ID: s.UserIRI(n.Author), Type: "Person", Nickname: n.Author},
+		Creator:    Agent{ID: s.UserIRI(n.Author), Type: "Person", Name: n.Author, Nickname: n.Author},
+		Generator:  &Agent{ID: s.Base + "/", Type: "Software", Name: "Margin", Homepage: s.Base + "/"},
 		Body:       bodies(n),
 	}
 	if !n.Edited.IsZero() {
@@ -292,23 +305,64 @@ func bodyPurpose(n Note) string {
 	return "commenting"
 }
 
-// target is the document, with selectors that each pick the same text: a
-// phrase by quote and by position, a whole passage by its fragment and its
-// bounds (never a quote with an empty exact).
+// ContextUnits bounds a quote's prefix and suffix in UTF-16 code units,
+// which is how JavaScript clients measure them: 32 code points with emoji
+// would be more.
+const ContextUnits = 32
+
+// target is the revision's text, with selectors that each pick the same
+// text in it: a phrase by quote and by position, a whole passage by its
+// bounds, as a position and as an RFC 5147 fragment of the text/plain
+// (never a quote with an empty exact). The reading view of that revision
+// is the scope the text is read in.
 func (s Site) target(n Note) *Target {
 	an := n.Anchor
 	t := &Target{Type: "SpecificResource", Source: s.DocumentIRI(n.DocumentID)}
 	if an.Revision > 0 {
-		t.State = &State{Type: "TimeState", SourceDate: dateTime(an.RevisionCreated), Cached: s.RevisionIRI(n.DocumentID, an.Revision)}
+		t.Source = s.TextIRI(n.DocumentID, an.Revision)
+		t.Scope = s.RevisionIRI(n.DocumentID, an.Revision)
+		t.State = &State{Type: "TimeState", SourceDate: dateTime(an.RevisionCreated)}
 	}
 	position := TextPositionSelector{Type: "TextPositionSelector", Start: an.Start, End: an.End}
 	if an.Exact != "" {
-		t.Selector = []any{TextQuoteSelector{Type: "TextQuoteSelector", Exact: an.Exact, Prefix: an.Prefix, Suffix: an.Suffix}, position}
+		t.Selector = []any{TextQuoteSelector{Type: "TextQuoteSelector", Exact: an.Exact,
+			Prefix: lastUnits(an.Prefix, ContextUnits), Suffix: firstUnits(an.Suffix, ContextUnits)}, position}
 	} else {
-		t.Selector = []any{FragmentSelector{Type: "FragmentSelector", Value: fmt.Sprintf("p-%d", an.Passage),
-			ConformsTo: "http://tools.ietf.org/rfc/rfc3986"}, position}
+		t.Selector = []any{FragmentSelector{Type: "FragmentSelector", Value: fmt.Sprintf("char=%d,%d", an.Start, an.End),
+			ConformsTo: "http://tools.ietf.org/rfc/rfc5147"}, position}
 	}
 	return t
+}
+
+// utf16Len is how many UTF-16 code units r takes.
+func utf16Len(r rune) int {
+	if r >= 0x10000 {
+		return 2
+	}
+	return 1
+}
+
+// lastUnits is the end of s that fits in n UTF-16 code units, whole code
+// points only.
+func lastUnits(s string, n int) string {
+	r := []rune(s)
+	i, units := len(r), 0
+	for i > 0 && units+utf16Len(r[i-1]) <= n {
+		i--
+		units += utf16Len(r[i])
+	}
+	return string(r[i:])
+}
+
+// firstUnits is the start of s that fits in n UTF-16 code units.
+func firstUnits(s string, n int) string {
+	r := []rune(s)
+	i, units := 0, 0
+	for i < len(r) && units+utf16Len(r[i]) <= n {
+		units += utf16Len(r[i])
+		i++
+	}
+	return string(r[:i])
 }
 
 // dateTime writes an xsd:dateTime in UTC, to the second.

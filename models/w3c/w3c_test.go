@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"margin/models/w3c/w3ctest"
 )
@@ -76,15 +77,17 @@ func TestAnnotationMapping(t *testing.T) {
 		"type":       "Annotation",
 		"motivation": "commenting",
 		"created":    "2026-04-04T10:00:00Z",
-		"creator":    map[string]any{"id": "https://margin.example/users/alice", "type": "Person", "nickname": "alice"},
+		"creator":    map[string]any{"id": "https://margin.example/users/alice", "type": "Person", "name": "alice", "nickname": "alice"},
+		"generator":  map[string]any{"id": "https://margin.example/", "type": "Software", "name": "Margin", "homepage": "https://margin.example/"},
 		"body": []any{map[string]any{"type": "Choice", "items": []any{
 			map[string]any{"type": "TextualBody", "purpose": "commenting", "value": "A **fine** point.", "format": "text/markdown"},
 			map[string]any{"type": "TextualBody", "purpose": "commenting", "value": "<p>A <strong>fine</strong> point.</p>", "format": "text/html"},
 		}}},
 		"target": map[string]any{
 			"type":   "SpecificResource",
-			"source": "https://margin.example/documents/3",
-			"state":  map[string]any{"type": "TimeState", "sourceDate": "2026-03-01T09:30:00Z", "cached": "https://margin.example/documents/3?rev=1"},
+			"source": "https://margin.example/documents/3/revisions/1/text",
+			"scope":  "https://margin.example/documents/3?rev=1",
+			"state":  map[string]any{"type": "TimeState", "sourceDate": "2026-03-01T09:30:00Z"},
 			"selector": []any{
 				map[string]any{"type": "TextQuoteSelector", "exact": "Manfred Woerner", "prefix": "met with ", "suffix": " in Brussels"},
 				map[string]any{"type": "TextPositionSelector", "start": 140.0, "end": 155.0},
@@ -98,7 +101,7 @@ func TestAnnotationMapping(t *testing.T) {
 	// A whole passage: its fragment and bounds, never an empty quote.
 	sel := decode(t, site.Annotation(ns["question on a passage"]))["target"].(map[string]any)["selector"]
 	wantSel := []any{
-		map[string]any{"type": "FragmentSelector", "value": "p-3", "conformsTo": "http://tools.ietf.org/rfc/rfc3986"},
+		map[string]any{"type": "FragmentSelector", "value": "char=200,310", "conformsTo": "http://tools.ietf.org/rfc/rfc5147"},
 		map[string]any{"type": "TextPositionSelector", "start": 200.0, "end": 310.0},
 	}
 	if !reflect.DeepEqual(sel, wantSel) {
@@ -326,4 +329,24 @@ func TestContainerViews(t *testing.T) {
 	}
 	p := site.ContainerPage(listing(0, 0), true, "")
 	suite.Check(t, marshal(t, p))
+}
+
+func TestContextFitsUTF16Clients(t *testing.T) {
+	// 32 code points of which three are emoji: 35 UTF-16 code units.
+	prefix := "I 😀 like 🎉 this 🧵 pretty phrase "
+	suffix := " and 👍 so 👍 do 👍 all the friends"
+	if n := len([]rune(prefix)); n != 32 {
+		t.Fatalf("prefix has %d code points", n)
+	}
+	n := notes()["comment on a phrase"]
+	n.Anchor.Prefix, n.Anchor.Suffix = prefix, suffix
+	sel := site.Annotation(n).Target.(*Target).Selector[0].(TextQuoteSelector)
+	units := func(s string) int { return len(utf16.Encode([]rune(s))) }
+	if units(sel.Prefix) > ContextUnits || units(sel.Suffix) > ContextUnits || !strings.HasSuffix(prefix, sel.Prefix) ||
+		!strings.HasPrefix(suffix, sel.Suffix) || units(sel.Prefix) < ContextUnits-1 {
+		t.Errorf("prefix %q (%d units), suffix %q (%d units)", sel.Prefix, units(sel.Prefix), sel.Suffix, units(sel.Suffix))
+	}
+	if got := lastUnits("😀😀", 3); got != "😀" {
+		t.Errorf("a surrogate pair is never split: %q", got)
+	}
 }
