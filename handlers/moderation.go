@@ -22,10 +22,15 @@ const queuePageSize = 50
 // queueItemView is a note in a queue with what the page says about it.
 type queueItemView struct {
 	models.QueueItem
-	Joined string // how long ago the author signed up
-	Banned bool
-	// Trust is the author's standing as screening reads it now.
-	Trust string
+	Joined      string // how long ago the author signed up
+	JoinedShort string // the same in a queue's few characters
+	Banned      bool
+	// Trust is the author's standing as screening reads it now, and
+	// TrustShort the same in a few words for a compact queue item.
+	Trust, TrustShort string
+	// Actions are the decisions offered: keep, hide or spam for a note
+	// readers flagged, approve, not spam, spam or reject otherwise.
+	Actions []models.Action
 }
 
 // modItemArg is what the "mod-item" template gets.
@@ -33,6 +38,13 @@ type modItemArg struct {
 	D      *templateData
 	Item   queueItemView
 	Detail bool // the page of one note, not a queue
+}
+
+// modFlagArg is what the "mod-flag" template gets.
+type modFlagArg struct {
+	D    *templateData
+	Item queueItemView
+	Flag models.Flag
 }
 
 // queuePage is a moderation queue.
@@ -57,7 +69,7 @@ func (a *App) itemViews(items []models.QueueItem) ([]queueItemView, error) {
 		author uint
 		class  uint
 	}
-	trust := map[scope]string{}
+	trust := map[scope][2]string{}
 	out := make([]queueItemView, len(items))
 	for i, it := range items {
 		ann := it.Annotation
@@ -71,13 +83,29 @@ func (a *App) itemViews(items []models.QueueItem) ([]queueItemView, error) {
 			if err != nil {
 				return nil, err
 			}
-			line = trustLine(st, cfg, k.class != 0)
+			line = [2]string{trustLine(st, cfg, k.class != 0), trustShort(st, cfg)}
 			trust[k] = line
 		}
-		out[i] = queueItemView{QueueItem: it, Joined: ago(ann.Author.CreatedAt, a.now()),
-			Banned: ann.Author.IsBanned(a.now()), Trust: line}
+		out[i] = queueItemView{QueueItem: it, Joined: ago(ann.Author.CreatedAt, a.now()), JoinedShort: agoShort(ann.Author.CreatedAt, a.now()),
+			Banned: ann.Author.IsBanned(a.now()), Trust: line[0], TrustShort: line[1], Actions: models.HeldActions}
+		if len(it.Flags) > 0 {
+			out[i].Actions = models.FlagActions
+		}
 	}
 	return out, nil
+}
+
+// trustShort is trustLine in a few words.
+func trustShort(st models.Standing, cfg models.ScreenConfig) string {
+	switch {
+	case st.Spam > 0:
+		return fmt.Sprintf("%d approved, has spam", st.Approved)
+	case st.Approved >= cfg.TrustedAfter:
+		return fmt.Sprintf("trusted, %d approved", st.Approved)
+	case cfg.NewAccountHeld > 0 && st.Approved < cfg.NewAccountHeld:
+		return fmt.Sprintf("new account, %d of %d approved", st.Approved, cfg.NewAccountHeld)
+	}
+	return fmt.Sprintf("%d approved, trusted at %d", st.Approved, cfg.TrustedAfter)
 }
 
 // standingShownUpTo bounds the approved notes a queue item counts.
@@ -129,7 +157,10 @@ func (a *App) queueShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page := queuePage{Queue: q, Queues: models.Queues, Counts: counts, Recent: recent, Actions: models.ItemActions}
+	page := queuePage{Queue: q, Queues: models.Queues, Counts: counts, Recent: recent, Actions: models.HeldActions}
+	if q == models.QueueFlagged {
+		page.Actions = models.FlagActions
+	}
 	if len(items) > queuePageSize {
 		items, page.More = items[:queuePageSize], true
 	}
@@ -172,7 +203,7 @@ func (a *App) queueItemShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page := queueItemPage{Item: views[0], History: history, CanBan: models.CanBan(mod, &it.Annotation.Author), Actions: models.ItemActions}
+	page := queueItemPage{Item: views[0], History: history, CanBan: models.CanBan(mod, &it.Annotation.Author), Actions: views[0].Actions}
 	return a.render(c, http.StatusOK, "moderation_item", a.newTemplateData(c, "Review a note", page))
 }
 
@@ -202,14 +233,25 @@ func (a *App) queueItemDecide(c echo.Context) error {
 	}
 	action, ok := models.ParseItemAction(c.FormValue("action"))
 	if !ok {
-		return echo.NewHTTPError(http.StatusBadRequest, "Choose approve, reject, spam, not spam or hide.")
+		return echo.NewHTTPError(http.StatusBadRequest, "Choose approve, reject, spam, not spam, hide or keep.")
 	}
 	d, err := a.decide(c, id, action, c.FormValue("note"))
 	if err != nil {
 		return err
 	}
-	a.setFlash(c, fmt.Sprintf("Note #%d %s. The log can undo it.", id, d.Action.Label()))
+	a.setFlash(c, fmt.Sprintf("Note #%d %s%s. The log can undo it.", id, d.Action.Label(), flagsOutcome(d)))
 	return redirect(c, backTo(c, "/moderation"))
+}
+
+// flagsOutcome says what a decision did with readers' flags, for a flash.
+func flagsOutcome(d *models.Decision) string {
+	if d.Flags == 0 {
+		return ""
+	}
+	if d.FlagsUpheld() {
+		return ", " + plural(d.Flags, "flag") + " upheld"
+	}
+	return ", " + plural(d.Flags, "flag") + " dismissed"
 }
 
 // decide applies one decision and tells Akismet about it.
@@ -387,6 +429,22 @@ func ago(t, now time.Time) string {
 		return plural(int(d.Hours()/24/30), "month") + " ago"
 	}
 	return plural(int(d.Hours()/24/365), "year") + " ago"
+}
+
+// agoShort is ago in a few characters: "<1 h ago", "5 h ago", "3 d ago".
+func agoShort(t, now time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < time.Hour:
+		return "<1 h ago"
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h ago", int(d.Hours()))
+	case d < 60*24*time.Hour:
+		return fmt.Sprintf("%d d ago", int(d.Hours()/24))
+	case d < 730*24*time.Hour:
+		return fmt.Sprintf("%d mo ago", int(d.Hours()/24/30))
+	}
+	return fmt.Sprintf("%d y ago", int(d.Hours()/24/365))
 }
 
 // sentence drops a prefix and capitalises what is left.

@@ -116,3 +116,34 @@ func TestBrowserFlagForm(t *testing.T) {
 		t.Errorf("flash after flagging: %q", flash)
 	}
 }
+
+// TestBrowserQueueFitsTen: queue items are compact enough that ten short
+// notes fit in a laptop's 1366×900 window, and j still moves through them.
+func TestBrowserQueueFitsTen(t *testing.T) {
+	ts := newTestServer(t)
+	ts.strictScreening()
+	doc := ts.articleID()
+	for i := 0; i < 10; i++ {
+		c, _ := ts.loggedIn(fmt.Sprintf("newcomer%d", i), models.RoleReader)
+		if id, res := c.compose(doc, 4+i, url.Values{"body": {fmt.Sprintf("A short note, number %d, on this passage.", i)}}); id == 0 {
+			t.Fatalf("note %d: %d %s", i, res.status, res.body)
+		}
+	}
+	ts.createUser("keyboardmod", models.RoleModerator)
+	ctx := newBrowser(t)
+	step(t, ctx, "laptop window", chromedp.EmulateViewport(1366, 900))
+	browserLogin(t, ctx, ts.URL, "keyboardmod", passwordOf("keyboardmod"))
+	visit(t, ctx, ts.URL+"/moderation", http.StatusOK)
+	span := read(t, ctx, "measure the items", chromedp.Evaluate[float64](
+		`(() => { const items = document.querySelectorAll('.mod-item'); const first = items[0].getBoundingClientRect(), last = items[items.length-1].getBoundingClientRect(); return items.length === 10 ? last.bottom - first.top : -1; })()`))
+	if span < 0 || span > 900 {
+		t.Fatalf("ten queue items span %.0f px, more than a 900 px window", span)
+	}
+	for i := 0; i < 10; i++ {
+		step(t, ctx, "press j", chromedp.KeyEvent("j"))
+	}
+	if got := read(t, ctx, "read the focus", chromedp.Evaluate[string](`document.activeElement.closest('.mod-item') === document.querySelectorAll('.mod-item')[9] ? 'last' : document.activeElement.id`)); got != "last" {
+		t.Errorf("ten presses of j leave the focus on %q, not the tenth note", got)
+	}
+	runAxe(t, ctx, "compact queue")
+}

@@ -129,6 +129,14 @@ func (a *App) moderationFuncs() map[string]any {
 		"modItem": func(d *templateData, it queueItemView, detail bool) modItemArg {
 			return modItemArg{D: d, Item: it, Detail: detail}
 		},
+		"modFlag": func(d *templateData, it queueItemView, f models.Flag) modFlagArg {
+			return modFlagArg{D: d, Item: it, Flag: f}
+		},
+		// context is a queue item's line of context: before and after the phrase.
+		"context": func(it queueItemView) []string {
+			before, after := it.Context()
+			return []string{before, after}
+		},
 		"mayModerate": a.mayModerate,
 		// queueCounts feeds the navigation's badge; a failure to count must
 		// not take the page down with it.

@@ -135,14 +135,16 @@ func HasFlagged(db *gorm.DB, userID, annotationID uint) (bool, error) {
 	return n > 0, err
 }
 
-// resolveFlags settles the open flags on a note with a moderator's decision.
-func resolveFlags(tx *gorm.DB, annotationID uint, d *Decision, upheld bool, now time.Time) error {
+// resolveFlags settles the open flags on a note with a moderator's
+// decision, and says how many it settled.
+func resolveFlags(tx *gorm.DB, annotationID uint, d *Decision, upheld bool, now time.Time) (int, error) {
 	outcome := "dismissed"
 	if upheld {
 		outcome = "upheld"
 	}
-	return tx.Model(&Flag{}).Where("annotation_id = ? AND resolved_at IS NULL", annotationID).
-		Updates(map[string]any{"resolved_at": now, "outcome": outcome, "decision_id": d.ID}).Error
+	res := tx.Model(&Flag{}).Where("annotation_id = ? AND resolved_at IS NULL", annotationID).
+		Updates(map[string]any{"resolved_at": now, "outcome": outcome, "decision_id": d.ID})
+	return int(res.RowsAffected), res.Error
 }
 
 // FlaggerRecord is how a reader's past flags were judged.

@@ -17,6 +17,7 @@ type Action string
 
 const (
 	ActionApprove  Action = "approve"
+	ActionKeep     Action = "keep" // a flagged note stays (or returns), its flags dismissed
 	ActionReject   Action = "reject"
 	ActionSpam     Action = "spam"
 	ActionNotSpam  Action = "not-spam"
@@ -29,7 +30,15 @@ const (
 )
 
 // ItemActions are the decisions a moderator takes on one annotation.
-var ItemActions = []Action{ActionApprove, ActionReject, ActionSpam, ActionNotSpam, ActionHide}
+var ItemActions = []Action{ActionApprove, ActionReject, ActionSpam, ActionNotSpam, ActionHide, ActionKeep}
+
+// HeldActions are what the pending, spam and removed queues offer, and
+// FlagActions what a note with open flags gets: readers asked whether it
+// should stay, so the answers are keep, hide or spam.
+var (
+	HeldActions = []Action{ActionApprove, ActionNotSpam, ActionSpam, ActionReject}
+	FlagActions = []Action{ActionKeep, ActionHide, ActionSpam}
+)
 
 // ParseItemAction validates an action sent by a form.
 func ParseItemAction(s string) (Action, bool) {
@@ -46,6 +55,8 @@ func (a Action) Label() string {
 	switch a {
 	case ActionApprove:
 		return "approved"
+	case ActionKeep:
+		return "kept"
 	case ActionReject:
 		return "rejected"
 	case ActionSpam:
@@ -53,7 +64,7 @@ func (a Action) Label() string {
 	case ActionNotSpam:
 		return "marked not spam"
 	case ActionHide:
-		return "hid"
+		return "hidden"
 	case ActionFlagHide:
 		return "hidden by flags"
 	case ActionBan:
@@ -81,14 +92,32 @@ func (a Action) Verb() string {
 		return "Not spam"
 	case ActionHide:
 		return "Hide"
+	case ActionKeep:
+		return "Keep, dismiss the flags"
 	}
 	return string(a)
+}
+
+// Key is the moderation queue's keyboard shortcut for the action; Hide
+// takes Reject's r, since a note with flags is offered one or the other.
+func (a Action) Key() string {
+	switch a {
+	case ActionApprove, ActionKeep:
+		return "a"
+	case ActionNotSpam:
+		return "n"
+	case ActionSpam:
+		return "s"
+	case ActionReject, ActionHide:
+		return "r"
+	}
+	return ""
 }
 
 // Status is where an item action puts the annotation.
 func (a Action) Status() Status {
 	switch a {
-	case ActionApprove, ActionNotSpam:
+	case ActionApprove, ActionNotSpam, ActionKeep:
 		return StatusPublished
 	case ActionReject:
 		return StatusRejected
@@ -100,7 +129,7 @@ func (a Action) Status() Status {
 
 // upholdsFlags tells whether the action agrees with readers who flagged.
 func (a Action) upholdsFlags() bool {
-	return a != ActionApprove && a != ActionNotSpam
+	return a != ActionApprove && a != ActionNotSpam && a != ActionKeep
 }
 
 // BannedForever is the end of a ban "for good".
@@ -129,6 +158,9 @@ type Decision struct {
 	PrevBanUntil *time.Time
 	// ParentID ties the notes a ban sent to spam to the ban.
 	ParentID *uint `gorm:"index"`
+	// Flags is how many readers' open flags the decision settled: upheld
+	// or dismissed, as its action says (FlagsUpheld).
+	Flags int `gorm:"not null;default:0"`
 	// UndoOfID is set on an undo entry.
 	UndoOfID   *uint
 	UndoneAt   *time.Time
@@ -150,6 +182,10 @@ func (d *Decision) Undoable() bool {
 	}
 	return true
 }
+
+// FlagsUpheld tells whether the flags d settled were upheld (the note
+// went out of view) rather than dismissed.
+func (d *Decision) FlagsUpheld() bool { return d.Action.upholdsFlags() }
 
 // Forever tells whether a ban has no end.
 func (d *Decision) Forever() bool { return d.BanUntil != nil && !d.BanUntil.Before(BannedForever) }
@@ -235,7 +271,7 @@ func decide(tx *gorm.DB, modID *uint, annotationID uint, action Action, note str
 		want, text = "spam", AnnotationText(a)
 	case action == ActionNotSpam:
 		want, text = "ham", AnnotationText(a)
-	case action == ActionApprove:
+	case action == ActionApprove, action == ActionKeep:
 		if want == "spam" {
 			want, text = "", ""
 		}
@@ -249,8 +285,13 @@ func decide(tx *gorm.DB, modID *uint, annotationID uint, action Action, note str
 		return nil, err
 	}
 	if action != ActionFlagHide {
-		if err := resolveFlags(tx, a.ID, d, action.upholdsFlags(), now); err != nil {
+		if d.Flags, err = resolveFlags(tx, a.ID, d, action.upholdsFlags(), now); err != nil {
 			return nil, err
+		}
+		if d.Flags > 0 {
+			if err := tx.Model(d).Update("flags", d.Flags).Error; err != nil {
+				return nil, err
+			}
 		}
 		if err := tx.Where("annotation_id = ?", a.ID).Delete(&Claim{}).Error; err != nil {
 			return nil, err

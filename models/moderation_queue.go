@@ -2,7 +2,9 @@ package models
 
 import (
 	"errors"
+	"strings"
 	"time"
+	"unicode"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -344,6 +346,53 @@ func loadItemContext(db *gorm.DB, mod *User, anns []*Annotation, now time.Time) 
 		ctx.passages[passageKey{p.RevisionID, p.Number}] = p
 	}
 	return ctx, err
+}
+
+// contextRunes is about how much of the passage a compact queue item
+// shows on each side of the quoted phrase: a line with the phrase.
+const contextRunes = 70
+
+// Context is the quoted phrase's line of context: the end of the text
+// before it and the start of the text after, cut at word boundaries and
+// marked with an ellipsis where cut. A note on the whole passage gets the
+// passage's opening words as before.
+func (it QueueItem) Context() (before, after string) {
+	if it.Quote == "" {
+		return "", cutAfter(it.Before, 2*contextRunes)
+	}
+	return cutBefore(it.Before, contextRunes), cutAfter(it.After, contextRunes)
+}
+
+// cutAfter keeps about the first n runes of s, ending at a word boundary.
+func cutAfter(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	end := n
+	for end > n/2 && !unicode.IsSpace(r[end]) {
+		end--
+	}
+	if end == n/2 { // one long word: cut inside it
+		end = n
+	}
+	return strings.TrimRightFunc(string(r[:end]), unicode.IsSpace) + "…"
+}
+
+// cutBefore keeps about the last n runes of s, starting at a word boundary.
+func cutBefore(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	start := len(r) - n
+	for start < len(r)-n/2 && !unicode.IsSpace(r[start-1]) {
+		start++
+	}
+	if start == len(r)-n/2 {
+		start = len(r) - n
+	}
+	return "…" + strings.TrimLeftFunc(string(r[start:]), unicode.IsSpace)
 }
 
 // cutPassage splits a passage's text around the annotated phrase.
