@@ -36,12 +36,24 @@ func align(old, new revision) *alignment {
 // carries its notes. Then the same for sentences, so a sentence moved to
 // another paragraph carries its notes too.
 func (al *alignment) followMoved(ta, tb tokens, vocab int) {
-	al.followMovedChunks(al.old.passages, al.new.passages, ta, tb, vocab)
-	al.followMovedChunks(sentenceChunks(al.old), sentenceChunks(al.new), ta, tb, vocab)
+	al.followMovedChunks(al.old.passages, al.new.passages, false, ta, tb, vocab)
+	// A sentence moved into another paragraph is new text inside a kept
+	// passage: look for lost sentences within the new text no run reaches.
+	var fresh []Passage
+	for i, f := range al.freshSpans() {
+		if f.end-f.start >= minSentence {
+			fresh = append(fresh, Passage{Number: i + 1, Start: f.start, End: f.end})
+		}
+	}
+	al.followMovedChunks(sentenceChunks(al.old), fresh, true, ta, tb, vocab)
 }
 
-// minSentence is the shortest sentence, in code points, paired as moved.
-const minSentence = 24
+// minSentence is the shortest sentence, in code points, paired as moved;
+// shorter ones than similarSentence pair only with the same text.
+const (
+	minSentence     = 8
+	similarSentence = 24
+)
 
 // sentenceChunks cuts every passage at its sentence ends, as chunks
 // numbered in order.
@@ -56,7 +68,7 @@ func sentenceChunks(rev revision) []Passage {
 	for _, p := range rev.passages {
 		from := p.Start
 		for i := p.Start + 2; i < p.End; i++ {
-			if r[i-1] == ' ' && strings.ContainsRune(".;?!:", r[i-2]) && !unicode.IsSpace(r[i]) {
+			if r[i-1] == ' ' && strings.ContainsRune(".;?!:", r[i-2]) && startsSentence(r[i]) {
 				add(from, i-1)
 				from = i
 			}
@@ -66,7 +78,11 @@ func sentenceChunks(rev revision) []Passage {
 	return out
 }
 
-func (al *alignment) followMovedChunks(oldChunks, newChunks []Passage, ta, tb tokens, vocab int) {
+func startsSentence(r rune) bool {
+	return unicode.IsUpper(r) || unicode.IsDigit(r) || strings.ContainsRune("\"'“‘(", r)
+}
+
+func (al *alignment) followMovedChunks(oldChunks, newChunks []Passage, within bool, ta, tb tokens, vocab int) {
 	lost := passagesBelowHalf(oldChunks, al.segs, func(s seg) (int, int) { return s.a, s.a + s.n })
 	byNew := slices.Clone(al.segs)
 	sort.Slice(byNew, func(i, j int) bool { return byNew[i].b < byNew[j].b })
@@ -74,7 +90,7 @@ func (al *alignment) followMovedChunks(oldChunks, newChunks []Passage, ta, tb to
 	if len(lost) == 0 || len(fresh) == 0 {
 		return
 	}
-	pairs := pairPassages(al.old, al.new, lost, fresh, ta, tb)
+	pairs := pairPassages(al.old, al.new, lost, fresh, within, ta, tb)
 	if len(pairs) == 0 {
 		return
 	}
@@ -190,22 +206,37 @@ const maxPairings = 40_000
 
 // pairPassages pairs lost old passages with fresh new ones: identical texts
 // first, then, greedily, the most similar by shared word pairs (at least
-// half of them).
-func pairPassages(old, new revision, lost, fresh []Passage, ta, tb tokens) [][2]Passage {
+// half of them). With within, fresh chunks are stretches of new text that
+// may hold more than one lost chunk: a lost chunk pairs with one holding its
+// text, or most of its word pairs.
+func pairPassages(old, new revision, lost, fresh []Passage, within bool, ta, tb tokens) [][2]Passage {
 	var pairs [][2]Passage
 	usedOld := map[int]bool{}
 	usedNew := map[int]bool{}
-	byText := map[string][]Passage{}
-	for _, np := range fresh {
-		t := string(new.runes[np.Start:np.End])
-		byText[t] = append(byText[t], np)
-	}
-	for _, op := range lost {
-		t := string(old.runes[op.Start:op.End])
-		if c := byText[t]; len(c) > 0 {
-			pairs = append(pairs, [2]Passage{op, c[0]})
-			byText[t] = c[1:]
-			usedOld[op.Number], usedNew[c[0].Number] = true, true
+	text := func(rev revision, p Passage) string { return string(rev.runes[p.Start:p.End]) }
+	if within {
+		for _, op := range lost {
+			t := text(old, op)
+			for _, np := range fresh {
+				if strings.Contains(text(new, np), t) {
+					pairs = append(pairs, [2]Passage{op, np})
+					usedOld[op.Number] = true
+					break
+				}
+			}
+		}
+	} else {
+		byText := map[string][]Passage{}
+		for _, np := range fresh {
+			byText[text(new, np)] = append(byText[text(new, np)], np)
+		}
+		for _, op := range lost {
+			t := text(old, op)
+			if c := byText[t]; len(c) > 0 {
+				pairs = append(pairs, [2]Passage{op, c[0]})
+				byText[t] = c[1:]
+				usedOld[op.Number], usedNew[c[0].Number] = true, true
+			}
 		}
 	}
 	if len(lost)*len(fresh) > maxPairings {
@@ -221,28 +252,46 @@ func pairPassages(old, new revision, lost, fresh []Passage, ta, tb tokens) [][2]
 		oldBigrams[i] = wordBigrams(old.runes, ta, op)
 	}
 	for _, np := range fresh {
-		if usedNew[np.Number] {
+		if usedNew[np.Number] || np.End-np.Start < similarSentence {
 			continue
 		}
 		nb := wordBigrams(new.runes, tb, np)
 		for i, op := range lost {
-			if usedOld[op.Number] {
+			if usedOld[op.Number] || op.End-op.Start < similarSentence {
 				continue
 			}
-			if s := dice(oldBigrams[i], nb); s >= 0.5 {
-				cands = append(cands, scored{op, np, s})
+			score := dice(oldBigrams[i], nb)
+			if within {
+				score = containment(oldBigrams[i], nb)
+			}
+			if score >= 0.5 {
+				cands = append(cands, scored{op, np, score})
 			}
 		}
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
 	for _, c := range cands {
-		if usedOld[c.o.Number] || usedNew[c.n.Number] {
+		if usedOld[c.o.Number] || !within && usedNew[c.n.Number] {
 			continue
 		}
 		usedOld[c.o.Number], usedNew[c.n.Number] = true, true
 		pairs = append(pairs, [2]Passage{c.o, c.n})
 	}
 	return pairs
+}
+
+// containment is the share of a found in b.
+func containment(a, b map[uint64]bool) float64 {
+	if len(a) == 0 {
+		return 0
+	}
+	common := 0
+	for k := range a {
+		if b[k] {
+			common++
+		}
+	}
+	return float64(common) / float64(len(a))
 }
 
 // tokenRange returns the tokens inside passage p.
@@ -402,6 +451,15 @@ func (al *alignment) mapSpan(s, e int) (out span, split, ok bool) {
 			out.end = al.extend(span{last.old.end, oldTo}, span{out.end, newTo}, oldTo-e, false)
 		}
 	}
+	// A quote that began or ended on a word boundary still does, though a
+	// typo fixed at its edge moved a letter.
+	r := al.old.runes
+	if isWordRune(r[s]) && (s == 0 || !isWordRune(r[s-1])) {
+		out.start = max(best.Start, al.wordStart(out.start))
+	}
+	if isWordRune(r[e-1]) && (e == len(r) || !isWordRune(r[e])) {
+		out.end = min(best.End, al.wordEnd(out.end))
+	}
 	return out, split, out.start < out.end
 }
 
@@ -518,7 +576,7 @@ func refineTypos(segs []seg, old, new []rune) []seg {
 			return
 		}
 		x, y := old[a0:a1], new[b0:b1]
-		if levenshtein(x, y, max(len(x), len(y))/3) > max(1, max(len(x), len(y))/3) {
+		if limit := max(1, max(len(x), len(y))/3); typoDistance(x, y) > limit {
 			return
 		}
 		for _, s := range lcsRuns(x, y) {
@@ -534,6 +592,32 @@ func refineTypos(segs []seg, old, new []rune) []seg {
 	}
 	emitGap(prevA, len(old), prevB, len(new))
 	return out
+}
+
+// typoDistance is the edit distance of two short texts counting two
+// neighbouring letters swapped as one edit (optimal string alignment).
+func typoDistance(x, y []rune) int {
+	d := make([][]int, len(x)+1)
+	for i := range d {
+		d[i] = make([]int, len(y)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(x); i++ {
+		for j := 1; j <= len(y); j++ {
+			c := 1
+			if x[i-1] == y[j-1] {
+				c = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+c)
+			if i > 1 && j > 1 && x[i-1] == y[j-2] && x[i-2] == y[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(x)][len(y)]
 }
 
 // lcsRuns is the longest common subsequence of two short texts as runs.

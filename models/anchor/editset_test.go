@@ -3,6 +3,8 @@ package anchor
 import (
 	"fmt"
 	"math/rand"
+	"os"
+	"strconv"
 	"slices"
 	"strings"
 	"testing"
@@ -621,6 +623,12 @@ func loadParagraphs(t testing.TB, name string) []string {
 // notes land against where their characters went.
 func TestEditSet(t *testing.T) {
 	docs := []string{"federalist_10.txt", "udhr_1948_en.txt", "north_atlantic_treaty_1949.txt", "echr_1950_en.txt", "federalist_51.txt"}
+	trials := 12
+	if n, err := strconv.Atoi(os.Getenv("MARGIN_EDITSET_TRIALS")); err == nil && n > 0 {
+		// A longer run, for tuning: more trials and more documents.
+		trials = n
+		docs = append(docs, "un_charter_1945_en.txt", "common_sense_paine_pg147.txt")
+	}
 	spares := loadParagraphs(t, "us_constitution_with_amendments.txt")
 	byKind := map[string]*score{}
 	var all score
@@ -628,7 +636,7 @@ func TestEditSet(t *testing.T) {
 		texts := loadParagraphs(t, name)
 		oldText, oldPassages := build(texts...)
 		oldRunes := []rune(oldText)
-		for trial := range 12 {
+		for trial := range trials {
 			rnd := rand.New(rand.NewSource(int64(di*1000 + trial)))
 			notes := notesFor(rnd, oldText, oldPassages)
 			sels := make([]Selector, len(notes))
