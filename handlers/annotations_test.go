@@ -325,16 +325,38 @@ func TestInboxRepliesAndMentions(t *testing.T) {
 	// A private note that mentions carolina must not reach her.
 	alice.annotate(doc, url.Values{"kind": {"comment"}, "passage": {"5"}, "body": {"Secret note about @carolina"}, "visibility": {"private"}})
 
+	mustContain(t, alice.get("/").body, `<span class="badge">1`)
 	inbox := alice.get("/inbox").body
-	mustContain(t, inbox, "replied to your annotation", `<span class="badge">1`)
+	mustContain(t, inbox, "replied to your annotation", `inbox__item--unread`)
 	cinbox := carol.get("/inbox").body
 	mustContain(t, cinbox, "mentioned you")
 	mustNotContain(t, cinbox, "Secret note")
 	if n := strings.Count(cinbox, `<li class="inbox__item`); n != 1 {
 		t.Errorf("carolina has %d notifications, want 1", n)
 	}
+	// Seeing the notification read it: the badge is gone from the inbox's
+	// own navigation and from every page after, and it is no longer New.
+	mustNotContain(t, inbox, `<span class="badge">`)
+	mustNotContain(t, alice.get("/").body, `<span class="badge">`)
+	mustNotContain(t, alice.get("/inbox").body, `<span class="badge">`, `inbox__item--unread`)
+}
+
+// More than a page of unread notifications: the inbox marks what it shows
+// and says that older ones are still unread, with the button for them.
+func TestInboxMarksWhatItShows(t *testing.T) {
+	ts := newTestServer(t)
+	doc := ts.articleID()
+	alice, au := ts.loggedIn("alicia", models.RoleReader)
+	q, _ := alice.annotate(doc, url.Values{"kind": {"question"}, "passage": {"5"}, "body": {"Anyone?"}})
+	for i := 0; i < 102; i++ {
+		if err := ts.db.Create(&models.Notification{UserID: au.ID, AnnotationID: q, Reason: models.ReasonMention, CreatedAt: ts.now}).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	page := alice.get("/inbox").body
+	mustContain(t, page, "2 older notifications are not shown here and still unread", "Mark all as read", `<span class="badge">2`)
 	alice.post("/inbox/read", nil)
-	mustNotContain(t, alice.get("/inbox").body, `<span class="badge">`)
+	mustNotContain(t, alice.get("/").body, `<span class="badge">`)
 }
 
 func TestPageCacheIsExactAcrossInstances(t *testing.T) {

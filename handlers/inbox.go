@@ -12,11 +12,25 @@ type inboxPage struct {
 	Items []models.InboxItem
 }
 
+// inboxShow lists the notifications and marks those it shows as read: the
+// page marks them New this once, and the badge in its navigation already
+// counts only what is left (notifications beyond the first 100).
 func (a *App) inboxShow(c echo.Context) error {
-	items, err := models.Inbox(a.db, a.currentUser(c), 100)
+	u := a.currentUser(c)
+	items, err := models.Inbox(a.db, u, 100)
 	if err != nil {
 		return err
 	}
+	var unread []uint
+	for _, it := range items {
+		if it.ReadAt == nil {
+			unread = append(unread, it.ID)
+		}
+	}
+	if err := models.MarkSeen(a.db, u, unread, a.now()); err != nil {
+		return err
+	}
+	a.state(c).unread = nil // count again, without what this page shows
 	return a.render(c, http.StatusOK, "inbox", a.newTemplateData(c, "Inbox", inboxPage{Items: items}))
 }
 

@@ -192,3 +192,19 @@ func MarkInboxRead(db *gorm.DB, u *User, now time.Time) error {
 		return tx.Model(&User{}).Where("id = ?", u.ID).Update("updated_at", now).Error
 	})
 }
+
+// MarkSeen marks the given notifications of u as read: the inbox calls it
+// with the ones it shows, so that seeing a notification is reading it and
+// the navigation's badge follows.
+func MarkSeen(db *gorm.DB, u *User, ids []uint, now time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return db.Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&Notification{}).Where("user_id = ? AND id IN ? AND read_at IS NULL", u.ID, ids).Update("read_at", now)
+		if res.Error != nil || res.RowsAffected == 0 {
+			return res.Error
+		}
+		return tx.Model(&User{}).Where("id = ?", u.ID).Update("updated_at", now).Error
+	})
+}
