@@ -64,9 +64,11 @@ func newMarkdown() goldmark.Markdown {
 	)
 }
 
-// hrefPattern admits absolute http(s) and mailto URLs and same-site paths
-// ("/users/ada"), but not protocol-relative ones ("//evil.example", "/\evil").
-var hrefPattern = regexp.MustCompile(`^(?:(?i:https?://|mailto:)|/(?:[^/\\]|$))`)
+// hrefPattern admits absolute http(s) URLs with a host, mailto URLs and
+// same-site paths ("/users/ada"), but not protocol-relative ones
+// ("//evil.example", "/\evil") nor a bare "http://", which the sanitiser
+// would write as "http:", a link to nowhere.
+var hrefPattern = regexp.MustCompile(`^(?:(?i:https?://[^/\\\s?#]|mailto:)|/(?:[^/\\]|$))`)
 
 // newPolicy allows exactly what the Markdown renderer above emits.
 func newPolicy() *bluemonday.Policy {
