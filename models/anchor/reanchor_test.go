@@ -311,3 +311,33 @@ func BenchmarkReanchorFuzzy(b *testing.B) {
 		})
 	}
 }
+
+// TestFuzzyBoundaries: between approximate matches as close as each other,
+// the one whose ends fall on word boundaries wins, then the longer, so a
+// word keeps its first letter and a quotation its closing mark.
+func TestFuzzyBoundaries(t *testing.T) {
+	tests := []struct{ text, pattern, want string }{
+		{"he was formerly a clerk in the town", "formerly a clerc", "formerly a clerk"},
+		{"she wrote “the public good” twice", "“the publick good”", "“the public good”"},
+		{"Moscow with the Supreme Soviet chairman", "Moscow with Supreme Soviet", "Moscow with the Supreme Soviet"},
+	}
+	for _, tt := range tests {
+		text, pattern := []rune(tt.text), []rune(tt.pattern)
+		cells := 0
+		found := approxMatches(text, pattern, maxEdits(pattern), &cells)
+		if len(found) == 0 {
+			t.Errorf("%q: no match within %d edits", tt.pattern, maxEdits(pattern))
+			continue
+		}
+		best := found[0]
+		for _, m := range found[1:] {
+			if m.cost < best.cost {
+				best = m
+			}
+		}
+		m := refine(text, pattern, best)
+		if got := string(text[m.start:m.end]); got != tt.want {
+			t.Errorf("%q in %q: got %q, want %q", tt.pattern, tt.text, got, tt.want)
+		}
+	}
+}
