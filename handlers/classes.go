@@ -118,6 +118,8 @@ type classPage struct {
 	JoinURL     string
 	Assignments []classAssignment
 	Students    int
+	// Educators is how many teach the class: the only one cannot leave it.
+	Educators int
 }
 
 // classAssignment is a line of a class's assignment list: for a student
@@ -144,11 +146,17 @@ func (a *App) classShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	students, err := models.Students(a.db, class.ID)
+	members, err := models.Roster(a.db, class.ID)
 	if err != nil {
 		return err
 	}
-	page.Students = len(students)
+	for _, m := range members {
+		if m.Role == models.MemberEducator {
+			page.Educators++
+		} else {
+			page.Students++
+		}
+	}
 	for i := range list {
 		as := &list[i]
 		line := classAssignment{Assignment: *as, Due: newMoment(as.DueAt, as)}
