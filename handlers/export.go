@@ -132,29 +132,9 @@ func (a *App) classAnnotationsCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	docIDs := make([]uint, len(anns))
-	for i, x := range anns {
-		docIDs[i] = x.DocumentID
-	}
-	titles, err := models.DocumentTitles(a.db, docIDs)
+	header, out, err := a.annotationsExportRows(c, anns)
 	if err != nil {
 		return err
-	}
-	header := []string{"ID", "Reading", "Passage", "Author", "Kind", "Reply to", "Written (UTC)", "Quote",
-		"Counterpoint", "Text", "Citations", "Helpful", "Link"}
-	out := make([][]string, 0, len(anns))
-	for _, x := range anns {
-		parent := ""
-		if x.ParentID != nil {
-			parent = strconv.FormatUint(uint64(*x.ParentID), 10)
-		}
-		var cites []string
-		for _, ct := range x.Citations {
-			cites = append(cites, strings.TrimSpace(strings.Join(nonEmpty(ct.Title, ct.URL, ct.Text), " — ")))
-		}
-		out = append(out, []string{strconv.FormatUint(uint64(x.ID), 10), titles[x.DocumentID], strconv.Itoa(x.PassageNumber),
-			x.Author.Username, x.Kind.Label(), parent, csvTime(&x.CreatedAt), x.Exact, x.Counterpoint, x.Body,
-			strings.Join(cites, "\n"), strconv.Itoa(x.HelpfulCount), a.absoluteURL(c, fmt.Sprintf("/annotations/%d", x.ID))})
 	}
 	return sendCSV(c, class.Name+" - annotations.csv", header, out)
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"margin/models"
-	"margin/models/markup"
 	"margin/models/w3c"
 )
 
@@ -32,18 +31,27 @@ func (a *App) writer(c echo.Context) (*models.User, error) {
 	return u, nil
 }
 
-// readIncoming reads the request's annotation.
-func readIncoming(c echo.Context) (w3c.Incoming, error) {
+// readJSONBody reads a JSON(-LD) request body without NUL characters.
+func readJSONBody(c echo.Context) ([]byte, error) {
 	mt, _, _ := mime.ParseMediaType(c.Request().Header.Get("Content-Type"))
 	if mt != "application/ld+json" && mt != "application/json" {
-		return w3c.Incoming{}, echo.NewHTTPError(http.StatusUnsupportedMediaType, "Send the annotation as "+w3c.MediaType+".")
+		return nil, echo.NewHTTPError(http.StatusUnsupportedMediaType, "Send the annotation as "+w3c.MediaType+".")
 	}
 	data, err := io.ReadAll(c.Request().Body)
 	if err != nil {
-		return w3c.Incoming{}, err // the body limit's 413
+		return nil, err // the body limit's 413
 	}
 	if bytes.IndexByte(data, 0) >= 0 || bytes.Contains(bytes.ToLower(data), []byte(`\u0000`)) {
-		return w3c.Incoming{}, echo.NewHTTPError(http.StatusBadRequest, "The annotation contains a NUL character, which no text may hold.")
+		return nil, echo.NewHTTPError(http.StatusBadRequest, "The annotation contains a NUL character, which no text may hold.")
+	}
+	return data, nil
+}
+
+// readIncoming reads the request's annotation.
+func readIncoming(c echo.Context) (w3c.Incoming, error) {
+	data, err := readJSONBody(c)
+	if err != nil {
+		return w3c.Incoming{}, err
 	}
 	in, err := w3c.Parse(data)
 	if err != nil {
@@ -57,34 +65,6 @@ func asSentence(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:] + "."
-}
-
-// inputOf turns an incoming annotation into the composer's input.
-func inputOf(in w3c.Incoming) models.AnnotationInput {
-	body, counterpoint := in.BodyAndCounterpoint()
-	text := body.Value
-	if body.Format == "text/html" {
-		text = markup.TextOfHTML(text)
-	}
-	out := models.AnnotationInput{Kind: models.Kind(in.Kind()), Body: text, Counterpoint: counterpoint,
-		Visibility: models.VisibilityPublic, QuoteHint: -1}
-	for _, l := range in.Links {
-		out.Citations = append(out.Citations, models.Citation{Title: l.Title, URL: l.URL})
-	}
-	return out
-}
-
-// origin is what Margin keeps of the incoming annotation as it came.
-func originOf(in w3c.Incoming, unplaced bool) *models.AnnotationOrigin {
-	o := &models.AnnotationOrigin{Canonical: in.Canonical, Via: in.Via}
-	if o.Via == "" {
-		o.Via = in.ID // an id from elsewhere; Margin gives its own
-	}
-	o.SetTags(in.Tags)
-	if unplaced {
-		o.Target = string(in.RawTarget)
-	}
-	return o
 }
 
 // placement is where an incoming annotation goes in doc: in reply to one
@@ -116,12 +96,7 @@ func (a *App) place(c echo.Context, doc *models.Document, in w3c.Incoming) (plac
 				return placement{parent: parent}, nil
 			}
 		case kind == w3c.IRIDocument && docID == doc.ID:
-			hint := models.TargetHint{Exact: t.Exact, Prefix: t.Prefix, Suffix: t.Suffix, Start: t.Start, End: t.End,
-				HasPosition: t.HasPosition, Revision: rev}
-			if n, ok := strings.CutPrefix(t.Fragment, "p-"); ok {
-				hint.Passage, _ = strconv.Atoi(n)
-			}
-			p, err := models.Place(a.db, doc, hint)
+			p, err := models.Place(a.db, doc, models.HintOf(t, rev))
 			if err != nil {
 				return placement{}, err
 			}
@@ -167,9 +142,9 @@ func (a *App) containerPost(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	in := inputOf(incoming)
+	in := models.InputFromW3C(incoming)
 	in.Passage, in.Quote, in.QuoteHint, in.Unplaced = where.Passage, where.Quote, where.Hint, where.unplaced
-	in.Origin = originOf(incoming, where.unplaced)
+	in.Origin = models.OriginFromW3C(incoming, where.unplaced)
 	verdict, err := a.screenWrite(c, u, doc.ID, where.parent, in)
 	if err != nil {
 		return err
@@ -267,7 +242,7 @@ func (a *App) protocolAnnotationPut(c echo.Context) error {
 			return echo.NewHTTPError(http.StatusConflict, "Margin does not move a note to another place: delete it and post it again.")
 		}
 	}
-	in := inputOf(incoming)
+	in := models.InputFromW3C(incoming)
 	var verdict *models.Verdict
 	if changesText(ann, in) {
 		var parent *models.Annotation
@@ -287,7 +262,7 @@ func (a *App) protocolAnnotationPut(c echo.Context) error {
 	if err := models.UpdateAnnotation(a.db, u, ann, in, verdict, a.now()); err != nil {
 		return fieldErrorsJSON(c, err)
 	}
-	if err := models.SaveOrigin(a.db, ann, *originOf(incoming, unplaced)); err != nil {
+	if err := models.SaveOrigin(a.db, ann, *models.OriginFromW3C(incoming, unplaced)); err != nil {
 		return err
 	}
 	return a.serveAnnotation(c, ann, http.StatusOK)

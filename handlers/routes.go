@@ -38,6 +38,8 @@ func (a *App) routes(e *echo.Echo) {
 	s.GET("/account", a.accountShow, a.requireUser)
 	s.POST("/account/password", a.accountPasswordSubmit, a.requireUser)
 	s.POST("/account/sessions", a.accountSessionsEnd, a.requireUser)
+	s.GET("/account/annotations.:format", a.accountExport, a.requireUser, formatParam)
+	s.GET("/documents/:id/annotations.:format", a.documentExport, formatParam)
 	s.POST("/account/tokens", a.tokenCreate, a.requireUser)
 	s.POST("/account/tokens/:id/revoke", a.tokenRevoke, a.requireUser)
 
@@ -106,6 +108,7 @@ func (a *App) routes(e *echo.Echo) {
 	s.POST("/classes/:id/educators", a.classEducatorAdd, a.requireUser)
 	s.POST("/classes/:id/leave", a.classLeave, a.requireUser)
 	s.GET("/classes/:id/annotations.csv", a.classAnnotationsCSV, a.requireUser)
+	s.GET("/classes/:id/annotations.jsonld", a.classAnnotationsJSONLD, a.requireUser)
 	s.GET("/classes/:id/assignments/new", a.assignmentNew, a.requireUser)
 	s.GET("/join", a.joinShow, a.requireUser)
 	s.GET("/join/:code", a.joinShow, a.requireUser)
@@ -139,6 +142,7 @@ func (a *App) routes(e *echo.Echo) {
 	api.OPTIONS("/documents/:id/annotations/:aid", a.protocolAnnotationOptions)
 	api.PUT("/documents/:id/annotations/:aid", a.protocolAnnotationPut)
 	api.DELETE("/documents/:id/annotations/:aid", a.protocolAnnotationDelete)
+	api.POST("/api/documents/:id/import", a.importAnnotations)
 	api.GET("/documents/:id/revisions/:n/text", a.revisionText)
 	api.HEAD("/documents/:id/revisions/:n/text", a.revisionText)
 	s.GET("/documents/:id/annotations", func(c echo.Context) error {

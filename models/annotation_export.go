@@ -37,3 +37,19 @@ func RevisionStamps(db *gorm.DB, docID uint) (map[uint]Revision, error) {
 	}
 	return out, err
 }
+
+// AuthoredAnnotations is everything u wrote that still stands, for their
+// own export: private, class and held notes included; deleted and purged
+// ones are gone.
+func AuthoredAnnotations(db *gorm.DB, userID uint) ([]Annotation, error) {
+	var out []Annotation
+	err := db.Preload("Author", func(db *gorm.DB) *gorm.DB { return db.Select("id", "username") }).
+		Preload("Citations", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).
+		Where("author_id = ? AND deleted_at IS NULL AND purged_at IS NULL", userID).
+		Order("document_id, id").Find(&out).Error
+	return out, err
+}
+
+// MaxExport bounds one document's export; a larger one is read page by
+// page through the Protocol.
+const MaxExport = 100000

@@ -19,6 +19,7 @@ const usage = `Margin: read documents together and write in their margins.
 Usage:
   margin [serve] [flags]       run the web server (the default)
   margin import [flags] FILE...  import documents (plain text, Markdown, HTML)
+  margin annotations import [-document ID] -as USER FILE...  import W3C and Hypothesis annotations
   margin user create|set-role|set-password|end-sessions ...  manage accounts
   margin spam train|eval|stats|reset|purge ...  the spam model, and purging old spam
   margin -h | margin COMMAND -h  help
@@ -62,6 +63,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return serveCommand(env, args)
 	case "import":
 		return importCommand(env, args)
+	case "annotations":
+		return annotationsCommand(env, args)
 	case "user":
 		return userCommand(env, args)
 	case "spam":

@@ -22,6 +22,9 @@ type Incoming struct {
 	RawTarget          json.RawMessage
 	Creator            string // the creator's name, nickname or IRI
 	Created            time.Time
+	// ReplyTo is the id, in the same file, of the annotation this one
+	// replies to (Hypothesis's last reference), "" for none.
+	ReplyTo string
 }
 
 // TextBody is one TextualBody (or bodyValue).
