@@ -122,19 +122,21 @@ func TestAuthorRecordCountsOnlyWhatTheModeratorMaySee(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, student := w.student("learner")
-	post := func(body string, vis models.Visibility, status models.Status) {
+	post := func(body string, vis models.Visibility, status models.Status) uint {
 		in := models.AnnotationInput{Kind: models.KindComment, Body: body, Passage: 1, QuoteHint: -1, Visibility: vis}
 		if vis == models.VisibilityClass {
 			in.ClassID = &w.class.ID
 		}
-		if _, err := models.CreateAnnotation(ts.db, student, doc, in, status); err != nil {
+		a, err := models.CreateAnnotation(ts.db, student, doc, in, status)
+		if err != nil {
 			t.Fatal(err)
 		}
+		return a.ID
 	}
 	post("An approved class note.", models.VisibilityClass, models.StatusPublished)
 	post("A held class note.", models.VisibilityClass, models.StatusPending)
 	post("A private note.", models.VisibilityPrivate, models.StatusPublished)
-	post("A held public note.", models.VisibilityPublic, models.StatusPending)
+	heldPublic := post("A held public note.", models.VisibilityPublic, models.StatusPending)
 	outside, _ := ts.loggedIn("outsidemod", models.RoleModerator)
 	inside, insideU := w.student("insidemod")
 	if err := ts.db.Model(insideU).Update("role", models.RoleModerator).Error; err != nil {
@@ -145,9 +147,12 @@ func TestAuthorRecordCountsOnlyWhatTheModeratorMaySee(t *testing.T) {
 		"0 approved, 1 pending, 0 spam")
 	mustContain(t, wantStatusBody(t, "the class's moderator's record", inside.get(record), http.StatusOK),
 		"1 approved, 2 pending, 0 spam")
-	// The queue shows the same record beside the held public note.
-	mustContain(t, outside.get("/moderation").body, "A held public note.", "0 approved, 1 pending, 0 spam")
-	mustContain(t, inside.get("/moderation").body, "1 approved, 2 pending, 0 spam")
+	// The queue and the note under review show the same record.
+	mustContain(t, outside.get("/moderation").body, "A held public note.", "0 approved, trusted at")
+	mustContain(t, inside.get("/moderation").body, "1 approved, trusted at")
+	item := fmt.Sprintf("/moderation/items/%d", heldPublic)
+	mustContain(t, outside.get(item).body, "0 approved, 1 pending, 0 spam")
+	mustContain(t, inside.get(item).body, "1 approved, 2 pending, 0 spam")
 }
 
 // A viewer's ETag names what that viewer sees: someone else's private,
