@@ -96,7 +96,7 @@ func (a *App) accountExport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.sendExport(c, c.Param("format"), "margin-"+u.Username+"-annotations", "Annotations written by "+u.Username, anns)
+	return a.sendExport(c, exportFormat(c), "margin-"+u.Username+"-annotations", "Annotations written by "+u.Username, anns)
 }
 
 // documentExport is a document's notes as the viewer may see them.
@@ -109,7 +109,7 @@ func (a *App) documentExport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.sendExport(c, c.Param("format"), doc.Title+" - annotations", "Annotations on “"+doc.Title+"”", anns)
+	return a.sendExport(c, exportFormat(c), doc.Title+" - annotations", "Annotations on “"+doc.Title+"”", anns)
 }
 
 // classAnnotationsJSONLD is the class's notes for its educators, in W3C JSON-LD.
@@ -125,14 +125,12 @@ func (a *App) classAnnotationsJSONLD(c echo.Context) error {
 	return a.sendJSONLDExport(c, class.Name+" - annotations.jsonld", "Annotations of the class "+class.Name, anns)
 }
 
-// formatParam accepts the export formats only.
-func formatParam(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if f := c.Param("format"); f != "csv" && f != "jsonld" {
-			return models.ErrNotFound
-		}
-		return next(c)
+// exportFormat is the format the path asks for: jsonld or csv.
+func exportFormat(c echo.Context) string {
+	if strings.HasSuffix(c.Request().URL.Path, ".jsonld") {
+		return "jsonld"
 	}
+	return "csv"
 }
 
 // importAnnotations takes a W3C or Hypothesis file onto the document, as

@@ -38,8 +38,10 @@ func (a *App) routes(e *echo.Echo) {
 	s.GET("/account", a.accountShow, a.requireUser)
 	s.POST("/account/password", a.accountPasswordSubmit, a.requireUser)
 	s.POST("/account/sessions", a.accountSessionsEnd, a.requireUser)
-	s.GET("/account/annotations.:format", a.accountExport, a.requireUser, formatParam)
-	s.GET("/documents/:id/annotations.:format", a.documentExport, formatParam)
+	s.GET("/account/annotations.jsonld", a.accountExport, a.requireUser)
+	s.GET("/account/annotations.csv", a.accountExport, a.requireUser)
+	s.GET("/documents/:id/annotations.jsonld", a.documentExport)
+	s.GET("/documents/:id/annotations.csv", a.documentExport)
 	s.POST("/account/tokens", a.tokenCreate, a.requireUser)
 	s.POST("/account/tokens/:id/revoke", a.tokenRevoke, a.requireUser)
 
