@@ -1,10 +1,12 @@
 package handlers
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
@@ -54,7 +56,10 @@ func TestBrowserAnnotateSelection(t *testing.T) {
 	step(t, ctx, "the counterpoint field shows", chromedp.WaitVisible(chromedp.CSS("#f-counterpoint-inline")))
 	typeInto(t, ctx, "#f-counterpoint-inline", "Woerner was cautious, not warm.")
 	typeInto(t, ctx, "#f-body-inline", "The transcripts show *reservations* on both sides.")
-	navigateBy(t, ctx, "post the disagreement", http.StatusOK, chromedp.Click(chromedp.CSS(`#composer button[type=submit]`)))
+	// The composer sends the form itself (its errors stay in place) and then
+	// loads the page at the new note.
+	step(t, ctx, "post the disagreement", chromedp.Click(chromedp.CSS(`#composer button[type=submit]`)))
+	waitForPage(t, ctx, "the new note at its address", `/^#a-\d+$/.test(location.hash) && !!document.querySelector('#p-1 article.note')`)
 
 	if got := read(t, ctx, "read the highlight", chromedp.Text(chromedp.CSS("#p-1 mark.hl"))); got != phrase {
 		t.Errorf("highlight reads %q, want %q", got, phrase)
@@ -66,8 +71,8 @@ func TestBrowserAnnotateSelection(t *testing.T) {
 	if n := read(t, ctx, "count contested passages", chromedp.Evaluate[int](`document.querySelectorAll('.passage--contested').length`)); n != 1 {
 		t.Errorf("%d passages marked contested, want 1", n)
 	}
-	// The highlight links to the note, which opens when followed.
-	step(t, ctx, "follow the highlight", chromedp.Click(chromedp.CSS("#p-1 mark.hl a")))
+	// A click on the highlight opens its note.
+	step(t, ctx, "follow the highlight", chromedp.Click(chromedp.CSS("#p-1 mark.hl")))
 	if open := read(t, ctx, "is the note shown", chromedp.Evaluate[bool](`document.querySelector('#p-1 details.notes').open`)); !open {
 		t.Error("following the highlight left the note folded away")
 	}
@@ -86,4 +91,21 @@ func TestBrowserAnnotateSelection(t *testing.T) {
 		t.Errorf("search found %d results, want the passage and the note", hits)
 	}
 	runAxe(t, ctx, "search results")
+}
+
+// waitForPage waits until cond holds on a page that the script, not a click,
+// loads: polling through the navigation, which interrupts a single poll.
+func waitForPage(t *testing.T, ctx context.Context, what, cond string) {
+	t.Helper()
+	deadline := time.Now().Add(browserStepTimeout)
+	for {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.readyState === 'complete' && (`+cond+`)`))
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting for %s: %v", what, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

@@ -6,7 +6,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"margin/models"
 )
@@ -186,4 +189,148 @@ func mustDoc(t *testing.T, ts *testServer, id uint) *models.Document {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// BenchmarkMixedReadWrite reads the 500-note article with 16 visitors and
+// 16 logged-in readers while 8 writers add notes to it, through the real
+// routes: b.N is the number of reads (`go test -bench MixedReadWrite
+// -blockprofile block.out ./handlers` shows where they wait).
+func BenchmarkMixedReadWrite(b *testing.B) {
+	ts := newTestServer(b)
+	doc, _ := ts.busyArticle(500, 3, 60)
+	path := fmt.Sprintf("/documents/%d", doc.ID)
+	var readers []*client
+	for i := range 32 {
+		if i%2 == 0 {
+			readers = append(readers, ts.client())
+			continue
+		}
+		c, _ := ts.loggedIn(fmt.Sprintf("mixed_reader%02d", i), models.RoleReader)
+		readers = append(readers, c)
+	}
+	var writers []*client
+	for i := range 8 {
+		c, _ := ts.loggedIn(fmt.Sprintf("mixed_writer%02d", i), models.RoleReader)
+		c.get(path)
+		writers = append(writers, c)
+	}
+	ts.app.cfg.PostPerUser, ts.app.cfg.PostPerIP = -1, -1
+	stop := make(chan struct{})
+	var writes atomic.Int64
+	var wg sync.WaitGroup
+	for i, w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := 0; ; n++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				res := w.post(path+"/annotations", url.Values{"kind": {"comment"}, "passage": {fmt.Sprint(1 + (i+n)%10)},
+					"body": {fmt.Sprintf("Writer %d, note %d: a thought on the passage.", i, n)}})
+				if res.status != http.StatusSeeOther {
+					b.Errorf("post: %d %s", res.status, res.body[:min(len(res.body), 300)])
+					return
+				}
+				writes.Add(1)
+			}
+		}()
+	}
+	var reads atomic.Int64
+	start := time.Now()
+	b.ResetTimer()
+	var rg sync.WaitGroup
+	for _, r := range readers {
+		rg.Add(1)
+		go func() {
+			defer rg.Done()
+			for reads.Add(1) <= int64(b.N) {
+				if res := r.get(path); res.status != http.StatusOK {
+					b.Errorf("read: %d", res.status)
+					return
+				}
+			}
+		}()
+	}
+	rg.Wait()
+	b.StopTimer()
+	close(stop)
+	wg.Wait()
+	elapsed := time.Since(start).Seconds()
+	b.ReportMetric(float64(b.N)/elapsed, "reads/s")
+	b.ReportMetric(float64(writes.Load())/elapsed, "writes/s")
+}
+
+// TestBusyPassageShowsAPreview: the reading view shows the newest few
+// threads of a busy passage with their text and links to the passage's own
+// page, which has them all; counts and highlights still cover every note.
+func TestBusyPassageShowsAPreview(t *testing.T) {
+	ts := newTestServer(t)
+	doc, notes := ts.busyArticle(40, 3, 30)
+	page := ts.client().get(fmt.Sprintf("/documents/%d", doc.ID)).body
+	busy := sectionOf(page, 3)
+	if n := strings.Count(busy, `<article class="note note--`); n < marginPreview || n > 3*marginPreview {
+		t.Errorf("the busy passage shows %d notes, want its first %d threads", n, marginPreview)
+	}
+	total, oldest, newest := 0, uint(0), uint(0)
+	for _, n := range notes {
+		if n.PassageNumber != 3 {
+			continue
+		}
+		total++
+		if n.ParentID == nil {
+			oldest, newest = min(oldest-1, n.ID-1)+1, max(newest, n.ID)
+		}
+	}
+	more := fmt.Sprintf(`href="/documents/%d/passages/3" data-more-notes>`, doc.ID)
+	mustContain(t, busy, more, fmt.Sprintf("%d notes", total))
+	mustContain(t, busy, fmt.Sprintf(`id="a-%d"`, newest))
+	mustNotContain(t, busy, fmt.Sprintf(`id="a-%d"`, oldest))
+
+	all := ts.client().get(fmt.Sprintf("/documents/%d/passages/3", doc.ID))
+	if all.status != http.StatusOK {
+		t.Fatalf("passage page: %d", all.status)
+	}
+	if n := strings.Count(all.body, `<article class="note note--`); n != total {
+		t.Errorf("the passage page shows %d notes, want all %d", n, total)
+	}
+	mustNotContain(t, all.body, "data-more-notes")
+	mustContain(t, all.body, fmt.Sprintf(`href="/documents/%d#p-3"`, doc.ID))
+	for _, bad := range []string{"/passages/0", "/passages/999", "/passages/x"} {
+		if res := ts.client().get(fmt.Sprintf("/documents/%d%s", doc.ID, bad)); res.status != http.StatusNotFound {
+			t.Errorf("%s: status %d, want 404", bad, res.status)
+		}
+	}
+	// The first page of a busy document stays small.
+	if len(page) > 150_000 {
+		t.Errorf("the reading view is %d bytes", len(page))
+	}
+}
+
+// TestInlineComposerIsToldWhereToGo: a form the composer's script sends
+// itself gets 204 and the note's address (a followed redirect would drop its
+// #fragment); invalid input still answers 422 with the messages.
+func TestInlineComposerIsToldWhereToGo(t *testing.T) {
+	ts := newTestServer(t)
+	doc := ts.articleID()
+	c, _ := ts.loggedIn("inline", models.RoleReader)
+	c.get(fmt.Sprintf("/documents/%d", doc))
+	send := func(form url.Values) response {
+		form.Set("_csrf", c.csrf)
+		req, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/documents/%d/annotations", ts.URL, doc), strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set(fetchHeader, "1")
+		return c.do(req)
+	}
+	res := send(url.Values{"kind": {"disagreement"}, "passage": {"2"}, "body": {"Not so."}})
+	if res.status != http.StatusUnprocessableEntity {
+		t.Fatalf("a disagreement without a counterpoint: %d", res.status)
+	}
+	mustContain(t, res.body, `class="field-error"`)
+	res = send(url.Values{"kind": {"comment"}, "passage": {"2"}, "body": {"Quite so."}})
+	if loc := res.header.Get(locationHeader); res.status != http.StatusNoContent || !annotationLocation.MatchString(loc) {
+		t.Fatalf("a good note: status %d, location %q", res.status, loc)
+	}
 }

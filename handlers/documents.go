@@ -33,6 +33,10 @@ type documentPage struct {
 	Document *models.Document
 	Revision *models.Revision
 	// Rendered holds each passage's HTML with its notes (see passageFragments).
+	// Single is the page of one passage with every thread; the reading view
+	// shows the first marginPreview threads of each passage and links there.
+	Single    bool
+	Passage   int // the passage of a Single page
 	Rendered  []template.HTML
 	Revisions []models.Revision
 	IsCurrent bool
@@ -72,14 +76,7 @@ func (a *App) documentShow(c echo.Context) error {
 		return err
 	}
 	viewer := a.currentUser(c)
-	filter := models.Kind(c.QueryParam("kind"))
-	if filter != "" && !filter.Valid() {
-		filter = ""
-	}
-	order := c.QueryParam("sort")
-	if order != "helpful" {
-		order = "newest"
-	}
+	filter, order := readingQuery(c)
 	revParam := c.QueryParam("rev")
 	unread := a.unread(c)
 	cacheable := !a.hasFlash(c)
@@ -100,6 +97,32 @@ func (a *App) documentShow(c echo.Context) error {
 		return err
 	}
 	return a.servePage(c, page, viewer)
+}
+
+// readingQuery reads the reading view's kind filter and order; anything
+// unknown is the default.
+func readingQuery(c echo.Context) (models.Kind, string) {
+	filter := models.Kind(c.QueryParam("kind"))
+	if filter != "" && !filter.Valid() {
+		filter = ""
+	}
+	order := c.QueryParam("sort")
+	if order != "helpful" {
+		order = "newest"
+	}
+	return filter, order
+}
+
+// readingQueryString is the filter and order as a query string, for links.
+func readingQueryString(filter models.Kind, order string) string {
+	q := url.Values{}
+	if filter != "" {
+		q.Set("kind", string(filter))
+	}
+	if order != "newest" {
+		q.Set("sort", order)
+	}
+	return q.Encode()
 }
 
 // documentQuery is what, in the reading view's address, chooses the page.
@@ -135,15 +158,8 @@ func (a *App) documentRender(c echo.Context, doc *models.Document, viewer *model
 	if err != nil {
 		return nil, err
 	}
-	q := url.Values{}
-	if filter != "" {
-		q.Set("kind", string(filter))
-	}
-	if order != "newest" {
-		q.Set("sort", order)
-	}
 	page := documentPage{Document: doc, Revision: rev, Revisions: revs,
-		IsCurrent: rev.ID == doc.CurrentRevisionID, Kinds: models.Kinds, Filter: filter, Sort: order, Query: q.Encode()}
+		IsCurrent: rev.ID == doc.CurrentRevisionID, Kinds: models.Kinds, Filter: filter, Sort: order, Query: readingQueryString(filter, order)}
 	if page.IsCurrent && len(revs) > 1 {
 		if page.Orphans, err = models.Orphans(a.db, doc, viewer); err != nil {
 			return nil, err

@@ -43,6 +43,7 @@ func samplePageData(ts *testServer) map[string]any {
 			Results: models.SearchResults{Page: 1, Documents: []models.DocumentHit{{DocumentSummary: docs[0], Snippet: models.Snippet{{Text: "NATO", Match: true}}}},
 				Notes: []models.NoteHit{{Annotation: *reply, Snippet: models.Snippet{{Text: "No"}}}}}},
 		"document":           documentPage{Document: doc, Revision: rev, Revisions: revs, IsCurrent: true, Kinds: models.Kinds, Sort: "newest"},
+		"document_passage":   documentPage{Document: doc, Revision: rev, Revisions: revs, IsCurrent: true, Kinds: models.Kinds, Sort: "newest", Single: true, Passage: 1},
 		"annotation":         annotationPage{Document: doc, Passages: views[:2], Focus: 1, Thread: thread, Target: ann.ID, Composer: composer},
 		"annotation_form":    composer,
 		"annotation_history": historyPage{Annotation: ann, Edits: []models.AnnotationEdit{{Kind: models.KindComment, Body: "old"}}},

@@ -4,9 +4,17 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
 
 	"margin/models"
 )
+
+// marginPreview is how many threads of a passage the reading view shows;
+// the passage's own page has the rest, so the first page stays small and
+// quick to render however busy the document.
+const marginPreview = 3
 
 // passageArg is what the "passage" template gets.
 type passageArg struct {
@@ -28,8 +36,8 @@ func (a *App) passageFragments(data *templateData, page *documentPage, passages 
 	var missing []models.Passage
 	var missingAt []int
 	for i, p := range passages {
-		keys[i] = fmt.Sprintf("pas|%d|%d|%d|%d|%d|%s|%s|%t|%s", page.Document.ID, page.Revision.ID, p.Number,
-			p.NotesVersion, page.Document.NotesEpoch, page.Filter, page.Sort, page.IsCurrent, viewer)
+		keys[i] = fmt.Sprintf("pas|%d|%d|%d|%d|%d|%s|%s|%t|%t|%s", page.Document.ID, page.Revision.ID, p.Number,
+			p.NotesVersion, page.Document.NotesEpoch, page.Filter, page.Sort, page.IsCurrent, page.Single, viewer)
 		if frag, ok := a.pageCache.get(keys[i]); ok {
 			out[i] = template.HTML(frag.body)
 			continue
@@ -42,7 +50,11 @@ func (a *App) passageFragments(data *templateData, page *documentPage, passages 
 	}
 	// The notes are read after the versions: what is rendered is at least
 	// as new as the key it is cached under.
-	views, err := models.ReadingView(a.db, page.Revision, missing, data.User, models.ReadingOptions{Kind: page.Filter, Sort: page.Sort})
+	opts := models.ReadingOptions{Kind: page.Filter, Sort: page.Sort, Preview: marginPreview}
+	if page.Single {
+		opts.Preview = 0
+	}
+	views, err := models.ReadingView(a.db, page.Revision, missing, data.User, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -70,4 +82,33 @@ func fragmentViewerKey(u *models.User) string {
 		return "anon"
 	}
 	return fmt.Sprintf("u%d|%s|%d|%d", u.ID, u.Role, u.SessionEpoch, u.UpdatedAt.UnixNano())
+}
+
+// passageShow is one passage of the current text with every thread on it:
+// where the reading view's "more threads" link leads.
+func (a *App) passageShow(c echo.Context) error {
+	doc, err := a.documentParam(c)
+	if err != nil {
+		return err
+	}
+	n, err := idParam(c, "n")
+	if err != nil {
+		return err
+	}
+	rev, err := models.RevisionByID(a.db, doc.CurrentRevisionID)
+	if err != nil {
+		return err
+	}
+	p, err := models.PassageByNumber(a.db, rev.ID, int(n))
+	if err != nil {
+		return err
+	}
+	filter, order := readingQuery(c)
+	page := documentPage{Document: doc, Revision: rev, IsCurrent: true, Kinds: models.Kinds, Filter: filter, Sort: order,
+		Query: readingQueryString(filter, order), Single: true, Passage: p.Number}
+	data := a.newTemplateData(c, fmt.Sprintf("Passage %d of %s", p.Number, doc.Title), &page)
+	if page.Rendered, err = a.passageFragments(data, &page, []models.Passage{*p}, a.sessionTag(c)); err != nil {
+		return err
+	}
+	return a.render(c, http.StatusOK, "document_passage", data)
 }

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -99,9 +100,21 @@ func (a *App) renderForm(c echo.Context, page, title string, fe models.FieldErro
 }
 
 // redirect sends the browser on after a successful form (303: GET the result).
+// A form the page's script sends itself (the inline composer, so that its
+// errors stay in place) asks with fetchHeader to be told where to go instead:
+// a followed redirect would lose the address's #fragment.
 func redirect(c echo.Context, to string) error {
+	if c.Request().Header.Get(fetchHeader) != "" {
+		c.Response().Header().Set(locationHeader, to)
+		return c.NoContent(http.StatusNoContent)
+	}
 	return c.Redirect(http.StatusSeeOther, to)
 }
+
+const (
+	fetchHeader    = "X-Margin-Fetch"
+	locationHeader = "X-Margin-Location"
+)
 
 // safeNext keeps post-login redirects on this site.
 func safeNext(next string) string { return safeLocalPath(next, "/") }
@@ -132,7 +145,14 @@ func (a *App) templateFuncs() template.FuncMap {
 		},
 		"composer": func(d *templateData, p composerPage) composerArg { return composerArg{D: d, P: p} },
 		"add":      func(a, b int) int { return a + b },
-		"int":      func(n int64) int { return int(n) },
+		"ids": func(ids []uint) string {
+			parts := make([]string, len(ids))
+			for i, id := range ids {
+				parts[i] = strconv.FormatUint(uint64(id), 10)
+			}
+			return strings.Join(parts, " ")
+		},
+		"int": func(n int64) int { return int(n) },
 		"formIndex": func(form url.Values, key string, i int) string {
 			if vs := form[key]; i < len(vs) {
 				return vs[i]

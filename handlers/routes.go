@@ -48,6 +48,7 @@ func (a *App) routes(e *echo.Echo) {
 	educator := a.requireRole((*models.User).IsEducator, "educators and admins")
 	s.GET("/documents/new", a.documentImportShow, educator)
 	s.GET("/documents/:id", a.documentShow)
+	s.GET("/documents/:id/passages/:n", a.passageShow)
 	s.GET("/documents/:id/edit", a.documentEditShow, educator)
 	s.POST("/documents/:id/edit", a.documentEditSubmit, educator)
 	s.GET("/documents/:id/revise", a.documentReviseShow, educator)

@@ -35,12 +35,18 @@ type PassageView struct {
 	Counts    []KindCount
 	Total     int
 	Contested bool
+	// More is how many threads Preview left out.
+	More int
 }
 
 // ReadingOptions filter and order the annotations shown.
 type ReadingOptions struct {
 	Kind Kind   // only threads with an annotation of this kind; "" for all
 	Sort string // "helpful" or "newest"
+	// Preview, when above 0, keeps only the first Preview threads of each
+	// passage (in Sort's order); PassageView.More counts the rest. Counts,
+	// totals and highlights still cover every thread.
+	Preview int
 }
 
 // ReadingView assembles the given passages of a revision with the
@@ -228,6 +234,10 @@ func buildReadingView(passages []Passage, anns []*Annotation, marked, flagHidden
 			}
 		}
 		sortThreads(pv.Threads, opts.Sort)
+		if opts.Preview > 0 && len(pv.Threads) > opts.Preview {
+			pv.More = len(pv.Threads) - opts.Preview
+			pv.Threads = pv.Threads[:opts.Preview]
+		}
 		pv.Segments = anchor.Segments(p.Text, ranges)
 		out[i] = pv
 	}

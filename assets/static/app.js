@@ -53,26 +53,88 @@
     });
   });
 
-  // Select text in a passage, with the mouse or the keyboard, to annotate it.
+  // A highlight opens its passage's notes and brings its first note into
+  // view; a note and its phrase light each other up on hover and focus.
+  function notesOf(mark) { return (mark.getAttribute("data-notes") || "").split(" ").filter(Boolean); }
+  document.addEventListener("click", function (e) {
+    var mark = e.target.closest && e.target.closest("mark.hl[data-notes]");
+    if (!mark) return;
+    var sel = window.getSelection();
+    if (sel && !sel.isCollapsed) return; // a selection that starts on a highlight is for annotating
+    var section = mark.closest("[data-passage]");
+    var details = section && section.querySelector("details.notes");
+    if (details) details.open = true;
+    var target = null;
+    notesOf(mark).some(function (id) { target = document.getElementById("a-" + id); return target; });
+    target = target || (section && section.querySelector("[data-more-notes]"));
+    if (!target) return;
+    if (target.tagName !== "A" && !target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+    target.focus({ preventScroll: true });
+    target.scrollIntoView({ block: "nearest" });
+  });
+  function light(note, on) {
+    var id = note.id.slice(2);
+    var section = note.closest("[data-passage]");
+    if (!section) return;
+    section.querySelectorAll("mark.hl[data-notes]").forEach(function (m) {
+      if (notesOf(m).indexOf(id) >= 0) m.classList.toggle("hl--lit", on);
+    });
+  }
+  function lightMark(mark, on) {
+    notesOf(mark).forEach(function (id) {
+      var n = document.getElementById("a-" + id);
+      if (n) n.classList.toggle("note--lit", on);
+    });
+  }
+  ["mouseover", "focusin"].forEach(function (type) {
+    document.addEventListener(type, function (e) {
+      var note = e.target.closest && e.target.closest("article.note[id^='a-']");
+      if (note) light(note, true);
+      var mark = e.target.closest && e.target.closest("mark.hl[data-notes]");
+      if (mark) lightMark(mark, true);
+    });
+  });
+  ["mouseout", "focusout"].forEach(function (type) {
+    document.addEventListener(type, function (e) {
+      var note = e.target.closest && e.target.closest("article.note[id^='a-']");
+      if (note) light(note, false);
+      var mark = e.target.closest && e.target.closest("mark.hl[data-notes]");
+      if (mark) lightMark(mark, false);
+    });
+  });
+
+  // Select text in a passage, with the mouse, the keyboard or a finger, to annotate it.
   document.addEventListener("DOMContentLoaded", function () {
     var pop = document.getElementById("composer");
     var button = document.getElementById("selection-button");
     if (!pop || !button) return;
     var form = pop.querySelector("form");
     var pending = null;
+    var returnTo = null;
 
     function codePoints(s) { return Array.from(s).length; }
 
+    function ptextOf(node) {
+      var el = node && (node.nodeType === 1 ? node : node.parentElement);
+      return el && el.closest(".ptext");
+    }
+
+    // The selection within one passage's text. One that runs on into the
+    // next passage is cut at the end of the passage it starts in: a note
+    // belongs to one passage (annotate the next one with a second note).
     function currentSelection() {
       var sel = window.getSelection();
       if (!sel || sel.rangeCount === 0 || sel.isCollapsed) return null;
-      var range = sel.getRangeAt(0);
-      var text = range.commonAncestorContainer;
-      var el = text.nodeType === 1 ? text : text.parentElement;
-      var ptext = el && el.closest(".ptext");
+      var range = sel.getRangeAt(0).cloneRange();
+      var ptext = ptextOf(range.startContainer);
       if (!ptext) return null;
+      var clamped = false;
+      if (ptextOf(range.endContainer) !== ptext) {
+        range.setEnd(ptext, ptext.childNodes.length);
+        clamped = true;
+      }
       var section = ptext.closest("[data-passage]");
-      var quote = sel.toString().replace(/\s+/g, " ").trim();
+      var quote = range.toString().replace(/\s+/g, " ").trim();
       if (!quote || !section) return null;
       var before = document.createRange();
       before.selectNodeContents(ptext);
@@ -82,29 +144,43 @@
         passage: section.getAttribute("data-passage"),
         start: parseInt(section.getAttribute("data-start"), 10) + offset,
         quote: quote,
+        clamped: clamped,
         rect: range.getBoundingClientRect(),
         section: section
       };
     }
 
+    var label = button.textContent;
     function showButton() {
+      if (!pop.hidden) { button.hidden = true; return; }
       pending = currentSelection();
       if (!pending) { button.hidden = true; return; }
+      button.textContent = pending.clamped ? label + " (to the end of passage " + pending.passage + ")" : label;
       button.style.top = (window.scrollY + pending.rect.bottom + 6) + "px";
-      button.style.left = (window.scrollX + Math.max(8, pending.rect.left)) + "px";
+      button.style.left = (window.scrollX + Math.max(8, Math.min(pending.rect.left, window.innerWidth - 260))) + "px";
       button.hidden = false;
     }
-    document.addEventListener("mouseup", function () { setTimeout(showButton, 0); });
+    var timer = 0;
+    function soon() { clearTimeout(timer); timer = setTimeout(showButton, 60); }
+    // selectionchange covers touch and keyboard selection; pointerup and
+    // keyup answer at once when the selection is made.
+    document.addEventListener("selectionchange", soon);
+    document.addEventListener("pointerup", soon);
+    document.addEventListener("mouseup", soon);
     document.addEventListener("keyup", function (e) {
-      if (e.shiftKey || e.key === "Shift") setTimeout(showButton, 0);
+      if (e.shiftKey || e.key === "Shift") soon();
       if (e.key === "Escape") { button.hidden = true; }
     });
 
     function open(sel) {
+      returnTo = document.activeElement && document.activeElement !== document.body ? document.activeElement : sel.section;
       form.elements.passage.value = sel.passage;
       form.elements.start.value = sel.start;
       form.elements.quote.value = sel.quote;
       pop.querySelector("[data-composer-passage]").textContent = sel.passage;
+      var note = pop.querySelector("[data-composer-note]");
+      if (note) note.hidden = !sel.clamped;
+      clearErrors();
       var kind = form.querySelector('input[name="kind"]:checked') || form.querySelector('input[name="kind"][value="comment"]');
       if (kind) kind.checked = true;
       syncKind(form);
@@ -112,6 +188,15 @@
       pop.hidden = false;
       button.hidden = true;
       (form.querySelector('input[name="kind"]:checked') || form.elements.body).focus();
+    }
+    function close() {
+      pop.hidden = true;
+      var to = returnTo;
+      returnTo = null;
+      if (to && document.contains(to)) {
+        if (!to.matches("a, button, input, textarea, select, [tabindex]")) to.setAttribute("tabindex", "-1");
+        to.focus();
+      }
     }
     button.addEventListener("mousedown", function (e) { e.preventDefault(); });
     button.addEventListener("click", function () { if (pending) open(pending); });
@@ -124,9 +209,63 @@
         open(pending);
       }
     });
-    pop.querySelector("[data-composer-close]").addEventListener("click", function () {
-      pop.hidden = true;
+    pop.querySelector("[data-composer-close]").addEventListener("click", close);
+    pop.addEventListener("keydown", function (e) { if (e.key === "Escape") { e.preventDefault(); close(); } });
+
+    // Errors stay in the composer: the form is sent from here, and when the
+    // answer is the form again (422) its messages are shown in place, the
+    // reader's words kept.
+    // go follows the answer; the same page with a new #fragment is loaded
+    // again, since it now holds the new note.
+    function go(to) {
+      var u = new URL(to, location.href);
+      if (u.pathname === location.pathname && u.search === location.search) {
+        history.replaceState(null, "", u.hash || location.pathname + location.search);
+        location.reload();
+        return;
+      }
+      location.href = u.href;
+    }
+    function clearErrors() {
+      pop.querySelectorAll("[data-inline-error]").forEach(function (el) { el.remove(); });
+      pop.querySelectorAll(".field--invalid").forEach(function (el) { el.classList.remove("field--invalid"); });
+    }
+    form.addEventListener("submit", function (e) {
+      if (!window.fetch || !window.FormData) return;
+      e.preventDefault();
+      var post = form.querySelector('button[type="submit"]');
+      post.disabled = true;
+      fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin",
+        headers: { "X-Margin-Fetch": "1" } })
+        .then(function (res) {
+          var to = res.headers.get("X-Margin-Location");
+          if (res.status === 204 && to) { go(to); return; }
+          if (res.status !== 422) { go(res.url); return; }
+          return res.text().then(function (html) {
+            var doc = new DOMParser().parseFromString(html, "text/html");
+            clearErrors();
+            var errors = doc.querySelectorAll(".field-error");
+            errors.forEach(function (err) {
+              var field = err.closest(".field, fieldset");
+              var name = field && field.querySelector("[name]");
+              var mine = name && form.querySelector('[name="' + name.getAttribute("name") + '"]');
+              var place = mine ? mine.closest(".field, fieldset") : form.querySelector(".composer__buttons");
+              var p = document.createElement("p");
+              p.className = "field-error";
+              p.setAttribute("data-inline-error", "");
+              p.setAttribute("role", "alert");
+              p.textContent = err.textContent;
+              place.classList.add("field--invalid");
+              place.hidden = false;
+              place.appendChild(p);
+            });
+            if (!errors.length) { location.href = res.url; return; }
+            var first = pop.querySelector(".field--invalid input, .field--invalid textarea");
+            if (first) first.focus();
+          });
+        })
+        .catch(function () { form.submit(); })
+        .finally(function () { post.disabled = false; });
     });
-    pop.addEventListener("keydown", function (e) { if (e.key === "Escape") pop.hidden = true; });
   });
 })();

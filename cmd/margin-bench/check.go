@@ -30,12 +30,16 @@ func checkAnon(c *http.Client, docURL string, fx *fixture) ([]byte, string, erro
 		return nil, "", fmt.Errorf("anonymous GET %s is not the sample article (no %q)", docURL, articleMarker(fx))
 	}
 	public := seedAnnotations - seedPrivate
-	if n := bytes.Count(p.body, []byte(noteMarker)); n != public {
+	every, err := everyThread(c, docURL, fx)
+	if err != nil {
+		return nil, "", err
+	}
+	if n := bytes.Count(every, []byte(noteMarker)); n != public {
 		return nil, "", fmt.Errorf("the anonymous page shows %d annotations, want the %d public ones", n, public)
 	}
 	for _, markers := range fx.private {
 		for _, m := range markers {
-			if bytes.Contains(p.body, []byte(m)) {
+			if bytes.Contains(every, []byte(m)) {
 				return nil, "", fmt.Errorf("the anonymous page shows the private note %s", m)
 			}
 		}
@@ -51,6 +55,24 @@ func checkAnon(c *http.Client, docURL string, fx *fixture) ([]byte, string, erro
 		return nil, "", err
 	}
 	return p.body, etag, nil
+}
+
+// everyThread reads each passage's own page, which has every thread on it
+// (the document page shows the first few of each), and returns them all.
+func everyThread(c *http.Client, docURL string, fx *fixture) ([]byte, error) {
+	var all []byte
+	for _, p := range fx.passages {
+		u := fmt.Sprintf("%s/passages/%d", docURL, p.Number)
+		page, err := fetch(c, http.MethodGet, u, "check", nil, nil)
+		if err != nil {
+			return nil, err
+		}
+		if page.status != http.StatusOK {
+			return nil, fmt.Errorf("GET %s: status %d: %s", u, page.status, snippet(page.body))
+		}
+		all = append(all, page.body...)
+	}
+	return all, nil
 }
 
 // expectStatus sends a conditional GET and checks its status (and that a
@@ -92,12 +114,16 @@ func checkUsers(clients []*http.Client, docURL string, fx *fixture, anonBody []b
 			return nil, fmt.Errorf("%s's page does not show them as logged in", name)
 		}
 		want := seedAnnotations - seedPrivate + len(fx.private[i])
-		if n := bytes.Count(p.body, []byte(noteMarker)); n != want {
+		every, err := everyThread(c, docURL, fx)
+		if err != nil {
+			return nil, err
+		}
+		if n := bytes.Count(every, []byte(noteMarker)); n != want {
 			return nil, fmt.Errorf("%s's page shows %d annotations, want %d", name, n, want)
 		}
 		for owner, markers := range fx.private {
 			for _, m := range markers {
-				if shown := bytes.Contains(p.body, []byte(m)); shown != (owner == i) {
+				if shown := bytes.Contains(every, []byte(m)); shown != (owner == i) {
 					return nil, fmt.Errorf("%s's page: private note %s of %s shown=%v", name, m, fx.users[owner].Username, shown)
 				}
 			}
