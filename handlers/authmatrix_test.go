@@ -69,6 +69,7 @@ var routeAccess = map[string]role{
 	"GET /documents/new":              educator | admin,
 	"POST /documents":                 educator | admin,
 	"GET /documents/:id":              everyone,
+	"GET /documents/:id/passages/:n":  everyone,
 	"GET /documents/:id/edit":         educator | admin,
 	"POST /documents/:id/edit":        educator | admin,
 	"GET /documents/:id/revise":       educator | admin,
