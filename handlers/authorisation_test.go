@@ -50,6 +50,10 @@ func TestUndoFollowsTheRulesOfDeciding(t *testing.T) {
 		if err != nil || len(decisions) != 1 {
 			t.Fatalf("the decision: %v %v", decisions, err)
 		}
+		if c.self == author {
+			mustNotContain(t, c.self.get("/moderation/log").body, fmt.Sprintf(`action="/moderation/log/%d/undo"`, decisions[0].ID))
+			mustContain(t, c.decider.get("/moderation/log").body, fmt.Sprintf(`action="/moderation/log/%d/undo"`, decisions[0].ID))
+		}
 		c.self.get("/moderation")
 		res := c.self.post(fmt.Sprintf("/moderation/items/%d", c.note), url.Values{"action": {"approve"}})
 		wantStatus(t, "its author approves", res, http.StatusForbidden)

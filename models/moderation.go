@@ -187,6 +187,12 @@ func (d *Decision) Undoable() bool {
 // went out of view) rather than dismissed.
 func (d *Decision) FlagsUpheld() bool { return d.Action.upholdsFlags() }
 
+// UndoableBy tells whether the log offers u to undo d: never a decision
+// about u themselves (their own note, their own ban), which Undo refuses.
+func (d *Decision) UndoableBy(u *User) bool {
+	return d.Undoable() && u != nil && (d.SubjectID == nil || *d.SubjectID != u.ID)
+}
+
 // Forever tells whether a ban has no end.
 func (d *Decision) Forever() bool { return d.BanUntil != nil && !d.BanUntil.Before(BannedForever) }
 
