@@ -278,7 +278,7 @@ func TestFlagsHideAtThresholdAndKeepAccuracy(t *testing.T) {
 		t.Errorf("after approval: %+v, %s", counts, f.status(target))
 	}
 	// A second wave, upheld this time.
-	other, _ := f.post(f.submission(f.reader, "Buy followers now at my shop."))
+	other, _ := f.post(f.submission(f.reader, "Great article, everyone should read it twice."))
 	models.FlagAnnotation(f.db, flaggers[0], other, models.FlagInput{Reason: models.FlagSpam}, 3, f.now)
 	f.decide(other, models.ActionSpam)
 	recs, _ = models.FlaggerRecords(f.db, []uint{flaggers[0].ID})

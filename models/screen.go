@@ -380,7 +380,9 @@ func (s *screen) standing(cfg ScreenConfig, st Standing, settings ScreenSettings
 }
 
 // classify asks the classifier. Its score alone holds or, when high,
-// condemns a note; it turns a rule's hold into spam when both agree. A
+// condemns a note; it turns a rule's hold into spam when it is well past
+// the hold score too (half way to the spam score): a note with many links
+// and a middling score waits for a moderator rather than going to Spam. A
 // trusted author's note it never condemns, and holds only when a rule
 // holds it too: the classifier's word alone is not enough against a
 // record of approved notes.
@@ -393,7 +395,7 @@ func (s *screen) classify(db *gorm.DB, cfg ScreenConfig, text string, trusted bo
 	switch {
 	case len(reasons) == 1 && reasons[0] == untrainedReason:
 		s.v.Reasons = append(s.v.Reasons, reasons[0])
-	case score >= cfg.SpamScore && !trusted, score >= cfg.HoldScore && s.ruleHolds > 0 && !trusted:
+	case score >= cfg.SpamScore && !trusted, score >= (cfg.HoldScore+cfg.SpamScore)/2 && s.ruleHolds > 0 && !trusted:
 		s.v.Status = StatusSpam
 		s.v.Reasons = append(s.v.Reasons, reasons...)
 	case score >= cfg.HoldScore && trusted && s.ruleHolds == 0:

@@ -57,7 +57,11 @@ var (
 func NewSpamStore(db *gorm.DB) *SpamStore { return &SpamStore{db: db} }
 
 // NewClassifier returns the spam classifier backed by the database.
-func NewClassifier(db *gorm.DB) *spamfilter.Classifier { return spamfilter.New(NewSpamStore(db)) }
+// The seed shipped in the binary lies under the site's own counts, each of
+// its moderators' decisions weighing spamfilter.SiteWeight seed messages.
+func NewClassifier(db *gorm.DB) *spamfilter.Classifier {
+	return &spamfilter.Classifier{Store: NewSpamStore(db), Seed: spamfilter.DefaultSeed()}
+}
 
 // Totals reports the number of spam and ham messages learnt. Counts learnt
 // under another feature vocabulary count as nothing: the classifier then

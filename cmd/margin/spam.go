@@ -23,8 +23,15 @@ Commands:
                   the false-positive rate and the confusion matrix, then the same as one JSON
                   line; the model is not changed
   stats           say what the model holds
-  reset           forget everything the model learnt (moderators' decisions teach it afresh)
+  reset           forget everything the site's model learnt (moderators' decisions teach it
+                  afresh; the seed shipped in the binary stays under it)
   purge           erase rejected and spam notes that no one restored within 30 days
+
+Margin ships a seed model learnt from several kinds of site (video, SMS, forum, news and
+social comments), used from the first note: a new site needs no training. What the site
+learns (moderators' decisions, margin spam train) weighs 8 times a seed message, so the
+site's own judgement takes over as it accumulates. Train only on labelled messages of
+your own site: another site's comments teach its topics, not spam.
 
 FILE is a YouTube Spam Collection CSV (a header with CONTENT and CLASS columns; CLASS 1 is
 spam) or an SMS Spam Collection TSV (each line "ham" or "spam", a tab, the text); the format
@@ -32,8 +39,8 @@ is told by the first line. A text repeated within one training run is learnt onc
 
 Every command reads -data / MARGIN_DATA and DATABASE_URL; margin spam COMMAND -h lists its flags.
 
-  margin spam train ../shared/spam/youtube/Youtube01-Psy.csv ../shared/spam/youtube/Youtube02-KatyPerry.csv
-  margin spam eval -threshold 0.65 ../shared/spam/youtube/Youtube03-LMFAO.csv
+  margin spam train my-site-labelled.csv
+  margin spam eval ../shared/spam/youtube/Youtube03-LMFAO.csv
 `
 
 func spamCommand(e cliEnv, args []string) error {

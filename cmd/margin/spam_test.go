@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"flag"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 
 	"margin/models"
 	"margin/models/passhash"
+	"margin/models/spamfilter"
 )
 
 const (
@@ -63,13 +65,13 @@ func TestSpamTrainEvalReset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustHave(t, out, "8 messages, threshold 0.65", "called spam", "precision", "recall", "F1", "false-positive rate")
+	mustHave(t, out, "8 messages, threshold "+fmt.Sprintf("%.2f", spamfilter.DefaultThreshold), "called spam", "precision", "recall", "F1", "false-positive rate")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	var res evalResult
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &res); err != nil {
 		t.Fatalf("last line is not JSON: %q", lines[len(lines)-1])
 	}
-	if res.Examples != 8 || res.TP+res.FP+res.TN+res.FN != 8 || res.F1 <= 0 || res.Threshold != 0.65 {
+	if res.Examples != 8 || res.TP+res.FP+res.TN+res.FN != 8 || res.F1 <= 0 || res.Threshold != spamfilter.DefaultThreshold {
 		t.Errorf("eval JSON %+v", res)
 	}
 	if after := modelOf(t, data); after != before {

@@ -170,29 +170,23 @@ func TestQualityYouTubeAcrossVideos(t *testing.T) {
 	}
 	cat := func(a, b []Example) []Example { return append(append([]Example{}, a...), b...) }
 
-	// The acceptance split. Its target was F1 >= 0.93; at the threshold
-	// chosen beforehand on Psy and KatyPerry alone the filter reaches
-	// 0.923 (32 like-bait and generic comments that LMFAO's labellers
-	// called spam and Psy's called ham are missed), so the bar below is
-	// 0.92: see docs/spam-eval.md rather than moving the threshold or the
-	// features to fit LMFAO.
-	m := judge(t, cat(psy, katy), lmfao)
-	if m.F1 < 0.92 || m.FPR > 0.03 {
-		t.Errorf("Psy+KatyPerry -> LMFAO: F1 %.3f (want >= 0.92), FPR %.3f (want <= 0.03)", m.F1, m.FPR)
-	}
-	// Cross-checks, so that the filter does not merely fit one video. The
-	// <url> word (feature version 2) brought them from 0.914 / 4.6% and
-	// 0.936 / 5.1% to 0.938 / 2.9% and 0.960 / 4.0%.
+	// A store learnt from videos alone, without the seed: the round-one
+	// acceptance split and its cross-checks. Issue 14 put genuine notes
+	// first: calibrated scores, no hold without a signal and courtesy that
+	// never counts as spam cost these in-domain figures a little recall
+	// (F1 0.923 / 0.938 / 0.960 before) and took every false positive out.
 	for _, x := range []struct {
 		name        string
 		train, test []Example
+		f1          float64
 	}{
-		{"Psy+LMFAO -> KatyPerry", cat(psy, lmfao), katy},
-		{"KatyPerry+LMFAO -> Psy", cat(katy, lmfao), psy},
+		{"Psy+KatyPerry -> LMFAO", cat(psy, katy), lmfao, 0.90},
+		{"Psy+LMFAO -> KatyPerry", cat(psy, lmfao), katy, 0.89},
+		{"KatyPerry+LMFAO -> Psy", cat(katy, lmfao), psy, 0.93},
 	} {
 		m := judge(t, x.train, x.test)
-		if m.F1 < 0.93 || m.FPR > 0.045 {
-			t.Errorf("%s: F1 %.3f (want >= 0.93), FPR %.3f (want <= 0.045)", x.name, m.F1, m.FPR)
+		if m.F1 < x.f1 || m.FPR > 0.01 {
+			t.Errorf("%s: F1 %.3f (want >= %.2f), FPR %.3f (want <= 0.01)", x.name, m.F1, x.f1, m.FPR)
 		}
 	}
 }
@@ -205,8 +199,8 @@ func TestQualitySMS(t *testing.T) {
 	}
 	train, test := SplitEvery(sms, 10, 7)
 	m := judge(t, train, test)
-	if m.F1 < 0.95 || m.FPR > 0.01 {
-		t.Errorf("SMS 70/30: F1 %.3f (want >= 0.95), FPR %.3f (want <= 0.01)", m.F1, m.FPR)
+	if m.F1 < 0.91 || m.FPR > 0.005 {
+		t.Errorf("SMS 70/30: F1 %.3f (want >= 0.91), FPR %.3f (want <= 0.005)", m.F1, m.FPR)
 	}
 }
 

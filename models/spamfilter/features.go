@@ -23,7 +23,7 @@ import (
 
 // FeatureVersion names the feature vocabulary. Counts stored under one
 // version mean nothing to another: a store should be retrained when it changes.
-const FeatureVersion = 2
+const FeatureVersion = 3
 
 const (
 	// maxTextRunes bounds the work done on a pathological message; the
@@ -57,7 +57,11 @@ var (
 	emailPattern = regexp.MustCompile(`(?i)\b[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}\b`)
 	// Seven or more digits, possibly split by spaces, dots, dashes or
 	// brackets: phone numbers and premium-rate numbers alike.
-	phonePattern = regexp.MustCompile(`\+?\(?\d(?:[\s.\-()]{0,2}\d){6,}`)
+	phonePattern = regexp.MustCompile(`\+?\(?\d(?:[\s.\-()]{0,2}\d){9,14}`)
+	// Dates, times, versions and decimals have the digits of a phone
+	// number but not its shape.
+	notPhone = regexp.MustCompile(`\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b|\b\d{1,2}:\d{2}(?::\d{2})?\b|\b\d+(?:e[-+]?\d+)\b`)
+	dotted   = regexp.MustCompile(`\d+(?:\.\d+)+`)
 	// "1,000,000" and "2.000.000.000" are counts (of views, say), not phones.
 	thousands = regexp.MustCompile(`\b\d{1,3}(?:[.,]\d{3})+\b`)
 	// Short codes and prices, both typical of SMS spam.
@@ -98,6 +102,7 @@ func Features(text string) []string {
 	clean, hrefs := plainText(text)
 	set := make(map[string]struct{}, 4*len(clean)/3+16)
 	add := func(f string) { set[f] = struct{}{} }
+	clean = normalise(clean, add)
 
 	// E-mail addresses go first, or their domains would pass for links.
 	// (Each pattern is only run on text that holds the characters it
@@ -134,6 +139,7 @@ func Features(text string) []string {
 
 	wordFeatures(prose, add)
 	shapeFeatures(clean, prose, links, add)
+	callFeatures(prose, add)
 
 	features := make([]string, 0, len(set))
 	for f := range set {
@@ -256,7 +262,9 @@ func wordFeatures(prose string, add func(string)) {
 		w, was = squeezeRepeats(w)
 		elongated = elongated || was
 		token := wordToken(w)
-		add(prefixWord + token)
+		if token != urlWord { // "links:1" says it already
+			add(prefixWord + token)
+		}
 		if i == 0 {
 			add(prefixFirst + token)
 		} else {
@@ -387,7 +395,7 @@ func shapeFeatures(clean, prose string, links int, add func(string)) {
 	}
 	// The patterns' \d is ASCII, which unicode.IsDigit counts too: a phone
 	// number needs seven digits, a price one.
-	if digits >= 7 && phonePattern.MatchString(thousands.ReplaceAllString(prose, " ")) {
+	if digits >= 10 && hasPhoneNumber(prose) {
 		add("has-phone-number")
 	}
 	if digits > 0 && moneyPattern.MatchString(strings.ToLower(prose)) {
@@ -399,6 +407,31 @@ func shapeFeatures(clean, prose string, links int, add func(string)) {
 	if strings.IndexByte(prose, '#') >= 0 && hashtagPatt.MatchString(prose) {
 		add("has-hashtag")
 	}
+}
+
+// hasPhoneNumber tells whether prose holds ten or more digits written as a
+// phone number is: once counts, dates, times, versions and decimals are
+// set aside.
+func hasPhoneNumber(prose string) bool {
+	rest := notPhone.ReplaceAllString(thousands.ReplaceAllString(prose, " "), " ")
+	// a decimal has one dot; "1.800.555.0199" is dialled
+	rest = dotted.ReplaceAllStringFunc(rest, func(m string) string {
+		if strings.Count(m, ".") == 1 {
+			return " "
+		}
+		return m
+	})
+	for _, m := range phonePattern.FindAllString(rest, -1) {
+		if strings.ContainsAny(m, " .-()") {
+			return true
+		}
+		// a bare run of digits is an id or an amount unless it is dialled:
+		// ten or eleven digits from 0, 1 or +
+		if n := len(strings.TrimPrefix(m, "+")); n <= 11 && (m[0] == '+' || m[0] == '0' || m[0] == '1') {
+			return true
+		}
+	}
+	return false
 }
 
 // bucket names the range of limits that n falls in: with limits 0,1,2,3
