@@ -324,28 +324,6 @@ func (a *App) replyCreate(c echo.Context) error {
 	return redirect(c, fmt.Sprintf("/annotations/%d#a-%d", reply.ID, reply.ID))
 }
 
-type historyPage struct {
-	Annotation *models.Annotation
-	Edits      []models.AnnotationEdit
-}
-
-func (a *App) annotationHistory(c echo.Context) error {
-	ann, err := a.annotationParam(c)
-	if err != nil {
-		return err
-	}
-	// A visitor has no user: a deleted note's history is its author's and
-	// the moderators' only.
-	if u := a.currentUser(c); ann.IsDeleted() && (u == nil || ann.AuthorID != u.ID) && !u.IsModerator() {
-		return models.ErrNotFound
-	}
-	edits, err := models.AnnotationEdits(a.db, ann.ID)
-	if err != nil {
-		return err
-	}
-	return a.render(c, http.StatusOK, "annotation_history", a.newTemplateData(c, "Edit history", historyPage{Annotation: ann, Edits: edits}))
-}
-
 func (a *App) annotationHelpful(c echo.Context) error {
 	ann, err := a.annotationParam(c)
 	if err != nil {

@@ -46,7 +46,7 @@ func samplePageData(ts *testServer) map[string]any {
 		"document_passage":   documentPage{Document: doc, Revision: rev, Revisions: revs, IsCurrent: true, Kinds: models.Kinds, Sort: "newest", Single: true, Passage: 1},
 		"annotation":         annotationPage{Document: doc, Passages: views[:2], Focus: 1, Thread: thread, Target: ann.ID, Composer: composer},
 		"annotation_form":    composer,
-		"annotation_history": historyPage{Annotation: ann, Edits: []models.AnnotationEdit{{Kind: models.KindComment, Body: "old"}}},
+		"annotation_history": historyPage{Annotation: ann, Versions: mustHistory(ann, []models.AnnotationEdit{{Kind: models.KindComment, Body: "old *words*", Citations: "A title | https://example.org | \n"}})},
 		"inbox":              inboxPage{Items: []models.InboxItem{{Notification: models.Notification{Reason: models.ReasonReply}, Annotation: reply, Document: doc}}},
 		"document_edit":      documentEditPage{Document: doc},
 		"document_import":    importPage{MaxMB: 10},
@@ -118,4 +118,12 @@ func TestEveryPageRenders(t *testing.T) {
 			}
 		}
 	}
+}
+
+func mustHistory(ann *models.Annotation, edits []models.AnnotationEdit) []historyVersion {
+	vs, err := historyVersions(ann, edits)
+	if err != nil {
+		panic(err)
+	}
+	return vs
 }

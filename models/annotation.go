@@ -454,6 +454,19 @@ func anchorPassages(ps []Passage) []anchor.Passage {
 	return out
 }
 
+// EditCitations reads back the citations an edit kept (citationLines).
+func (e *AnnotationEdit) EditCitations() []Citation {
+	var out []Citation
+	for i, line := range strings.Split(strings.TrimRight(e.Citations, "\n"), "\n") {
+		parts := strings.SplitN(line, " | ", 3)
+		if line == "" || len(parts) != 3 {
+			continue
+		}
+		out = append(out, Citation{Position: i, Title: parts[0], URL: parts[1], Text: parts[2]})
+	}
+	return out
+}
+
 func citationLines(cs []Citation) string {
 	var b strings.Builder
 	for _, c := range cs {

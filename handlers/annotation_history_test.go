@@ -1,0 +1,45 @@
+package handlers
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"margin/models"
+)
+
+// The edit history renders every version as the note shows it (not the
+// earlier ones as Markdown source), newest first, with the words changed
+// from the version before marked.
+func TestHistoryRendersEveryVersionWithChanges(t *testing.T) {
+	ts := newTestServer(t)
+	doc := ts.articleID()
+	alice, _ := ts.loggedIn("alicia", models.RoleReader)
+	id, _ := alice.annotate(doc, url.Values{"kind": {"comment"}, "passage": {"5"}, "body": {"A **bold** first try <script>alert(1)</script>"}})
+	edit := func(form url.Values) {
+		t.Helper()
+		alice.get(fmt.Sprintf("/annotations/%d/edit", id))
+		if res := alice.post(fmt.Sprintf("/annotations/%d/edit", id), form); res.status != http.StatusSeeOther {
+			t.Fatalf("edit: %d\n%s", res.status, res.body)
+		}
+	}
+	edit(url.Values{"kind": {"comment"}, "body": {"A **bold** second try"}})
+	edit(url.Values{"kind": {"reference"}, "body": {"A **bold** second try, with a source"},
+		"cite_title": {"The treaty"}, "cite_url": {"https://example.org/treaty"}, "cite_text": {""}})
+
+	hist := ts.client().get(fmt.Sprintf("/annotations/%d/history", id)).body
+	if n := strings.Count(hist, "<strong>bold</strong>"); n != 3 {
+		t.Errorf("%d versions rendered, want 3", n)
+	}
+	mustNotContain(t, hist, "**bold**", "note__source", "<script>alert")
+	mustContain(t, hist, "Version 3 (now)", "Version 1 (the first)",
+		"What changed from version 1", "<del>first</del><ins>second</ins>",
+		"What changed from version 2", "<ins>, with a source", "<del>Comment</del><ins>Reference</ins>",
+		`<a href="https://example.org/treaty" rel="nofollow ugc noopener">The treaty</a>`)
+	if strings.Index(hist, "Version 3") > strings.Index(hist, "Version 1") {
+		t.Error("versions are not newest first")
+	}
+	mustContain(t, ts.client().get(fmt.Sprintf("/annotations/%d/history", id)).body, "3 versions")
+}
