@@ -3,6 +3,7 @@ package anchor
 import (
 	"sort"
 	"strings"
+	"unicode"
 )
 
 // Status says how well a selector survived the move to a new revision.
@@ -114,7 +115,16 @@ func (al *alignment) reanchor(sel Selector, budget *int) (Selector, Status) {
 // passage) and labels it against the old quote and its context.
 func (al *alignment) place(sel Selector, op Passage, to span) (Selector, Status, bool) {
 	r := al.new.runes
-	to.start, to.end = trimSpace(r, to.start, to.end)
+	// Trim the spacing an edit left at the ends, but not what the quote
+	// itself began or ended with.
+	exact := []rune(sel.Quote.Exact)
+	start, end := trimSpace(r, to.start, to.end)
+	if len(exact) > 0 && !unicode.IsSpace(exact[0]) {
+		to.start = start
+	}
+	if len(exact) > 0 && !unicode.IsSpace(exact[len(exact)-1]) {
+		to.end = end
+	}
 	if to.start >= to.end {
 		return sel, Orphaned, false
 	}
