@@ -138,6 +138,16 @@ func checkWritable(dir string) error {
 // SQLiteDSN is exported for tools (the benchmark) that need the exact same settings.
 func SQLiteDSN(path string) string { return sqliteDSN(path) }
 
+// SQLiteDSNSync is SQLiteDSN with a durability setting as Options.SQLiteSync
+// takes it ("full", "normal").
+func SQLiteDSNSync(path, setting string) (string, error) {
+	sync, err := sqliteSync(setting)
+	if err != nil {
+		return "", err
+	}
+	return sqliteDSNSync(path, sync), nil
+}
+
 // IsPostgresURL tells whether a DATABASE_URL selects PostgreSQL.
 func IsPostgresURL(u string) bool {
 	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")

@@ -57,10 +57,14 @@ func pageCeiling(name string, body []byte, clients int, wrap func(http.Handler) 
 }
 
 // insertCeiling prepares single-row write transactions on a separate SQLite
-// file opened with Margin's exact DSN and pool size: BEGIN (IMMEDIATE, per
-// the DSN), one INSERT, COMMIT, one loop per goroutine.
-func insertCeiling(dir string, clients, maxOpen int) ([]request, func(), error) {
-	db, err := sql.Open("sqlite3", models.SQLiteDSN(filepath.Join(dir, "ceiling.db")))
+// file opened with Margin's exact DSN (durability included) and pool size:
+// BEGIN (IMMEDIATE, per the DSN), one INSERT, COMMIT, one loop per goroutine.
+func insertCeiling(dir, sync string, clients, maxOpen int) ([]request, func(), error) {
+	dsn, err := models.SQLiteDSNSync(filepath.Join(dir, "ceiling.db"), sync)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {
 		return nil, nil, err
 	}

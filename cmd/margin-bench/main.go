@@ -53,6 +53,7 @@ type options struct {
 	jsonOnly     bool
 	cpuProfile   string
 	slice        time.Duration
+	sqliteSync   string
 }
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -108,6 +109,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.jsonOnly, "json-only", false, "print only the final JSON line")
 	fs.DurationVar(&o.slice, "slice", time.Second, "alternate each Margin run and its ceiling in slices this long, so both see the same "+
 		"background load (each still gets -duration in total); 0 runs them back to back")
+	fs.StringVar(&o.sqliteSync, "sqlite-sync", "full", "SQLite `durability` of Margin and of the write ceiling alike: full (Margin's default) or normal (MARGIN_SQLITE_SYNC=normal)")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the timed runs to `file`; samples carry the labels scenario and side (client/server)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -142,7 +144,7 @@ func newBench(opts options, progress, stderr io.Writer) (*bench, error) {
 		b.wrap = labelScenario
 	}
 	fmt.Fprintf(progress, "seeding %s …\n", dir)
-	if b.db, err = models.Open(models.Options{DataDir: filepath.Join(dir, "margin")}); err != nil {
+	if b.db, err = models.Open(models.Options{DataDir: filepath.Join(dir, "margin"), SQLiteSync: opts.sqliteSync}); err != nil {
 		b.close()
 		return nil, err
 	}
@@ -282,7 +284,7 @@ func (b *bench) runAll() (*runs, error) {
 	if err != nil {
 		return nil, err
 	}
-	inserts, stop, err := insertCeiling(b.dir, o.writeClients, sqlDB.Stats().MaxOpenConnections)
+	inserts, stop, err := insertCeiling(b.dir, o.sqliteSync, o.writeClients, sqlDB.Stats().MaxOpenConnections)
 	if err != nil {
 		return nil, err
 	}
