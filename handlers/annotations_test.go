@@ -60,7 +60,7 @@ func TestEachKindThroughTheForms(t *testing.T) {
 	}{
 		{"comment", url.Values{"body": {"A **fine** summary."}}, []string{"<strong>fine</strong>", "Comment"}},
 		{"question", url.Values{"body": {"Who attended the meeting?"}, "quote": {"Manfred Woerner"}}, []string{"Question", `<mark class="hl" data-notes="`}},
-		{"disagreement", url.Values{"body": {"The photo shows more."}, "counterpoint": {"It was a staged meeting."}}, []string{"Counterpoint:", "It was a staged meeting.", "Contested"}},
+		{"disagreement", url.Values{"body": {"The photo shows more."}, "counterpoint": {"It was a staged meeting."}}, []string{"Counterpoint:", "It was a staged meeting."}},
 		{"reference", url.Values{"cite_title": {"NSA briefing book", ""}, "cite_url": {"https://nsarchive.gwu.edu/briefing-book", ""}, "cite_text": {"", "Sarotte, M. E. Not One Inch. Yale, 2021."}},
 			[]string{`<a href="https://nsarchive.gwu.edu/briefing-book" rel="nofollow ugc noopener">NSA briefing book</a>`, "<cite>Sarotte, M. E. Not One Inch. Yale, 2021.</cite>"}},
 		{"context", url.Values{"body": {"Yeltsin had been president since 1991."}}, []string{"Context"}},
@@ -245,9 +245,10 @@ func TestRepliesHelpfulEditDelete(t *testing.T) {
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("reply: %d\n%s", res.status, res.body)
 	}
-	// A disagreement in a reply marks the passage contested.
+	// One disagreement, even in a reply, is an objection, not a dispute.
 	page := ts.client().get(fmt.Sprintf("/documents/%d", doc)).body
-	mustContain(t, sectionOf(page, 6), "Contested", "The framing is wrong.")
+	mustContain(t, sectionOf(page, 6), "The framing is wrong.")
+	mustNotContain(t, sectionOf(page, 6), "Contested")
 
 	// Helpful: once per user, not on one's own.
 	bob.get("/")

@@ -29,11 +29,15 @@ type KindCount struct {
 
 // PassageView is one passage of the reading view with its annotations.
 type PassageView struct {
-	Passage   Passage
-	Segments  []anchor.Segment
-	Threads   []*Thread
-	Counts    []KindCount
-	Total     int
+	Passage  Passage
+	Segments []anchor.Segment
+	Threads  []*Thread
+	Counts   []KindCount
+	// Total counts the notes the view shows (of the filter's kind, if
+	// any), All every note on the passage.
+	Total int
+	All   int
+	// Contested is a dispute: two open disagreements, or one with a reply.
 	Contested bool
 	// More is how many threads Preview left out.
 	More int
@@ -203,45 +207,69 @@ func buildReadingView(passages []Passage, anns []*Annotation, marked, flagHidden
 	}
 	out := make([]PassageView, len(passages))
 	for i, p := range passages {
-		pv := PassageView{Passage: p}
-		counts := map[Kind]int{}
-		var ranges []anchor.Range
-		for _, t := range byPassage[p.Number] {
-			if !pruneDeleted(t) {
-				continue
-			}
-			walk(t, func(x *Thread) {
-				if x.Missing || x.IsDeleted() {
-					return
-				}
-				counts[x.Kind]++
-				pv.Total++
-				if x.Kind == KindDisagreement && x.Status == StatusPublished {
-					pv.Contested = true
-				}
-			})
-			if opts.Kind != "" && !hasKind(t, opts.Kind) {
-				continue
-			}
-			pv.Threads = append(pv.Threads, t)
-			if !t.Missing && !t.IsDeleted() && t.Exact != "" {
-				ranges = append(ranges, anchor.Range{ID: t.ID, Start: t.Start - p.Start, End: t.End - p.Start})
-			}
-		}
-		for _, k := range Kinds {
-			if counts[k] > 0 {
-				pv.Counts = append(pv.Counts, KindCount{Kind: k, Count: counts[k]})
-			}
-		}
-		sortThreads(pv.Threads, opts.Sort)
-		if opts.Preview > 0 && len(pv.Threads) > opts.Preview {
-			pv.More = len(pv.Threads) - opts.Preview
-			pv.Threads = pv.Threads[:opts.Preview]
-		}
-		pv.Segments = anchor.Segments(p.Text, ranges)
-		out[i] = pv
+		out[i] = buildPassage(p, byPassage[p.Number], opts)
 	}
 	return out
+}
+
+// buildPassage is one passage's view of its threads. Under a kind filter
+// the counts and total are of that kind only, as the threads shown are;
+// All still counts every note.
+func buildPassage(p Passage, threads []*Thread, opts ReadingOptions) PassageView {
+	pv := PassageView{Passage: p}
+	counts := map[Kind]int{}
+	var ranges []anchor.Range
+	openDisagreements := 0
+	for _, t := range threads {
+		if !pruneDeleted(t) {
+			continue
+		}
+		walk(t, func(x *Thread) {
+			if x.Missing || x.IsDeleted() {
+				return
+			}
+			counts[x.Kind]++
+			pv.All++
+			if x.Kind == KindDisagreement && x.Status == StatusPublished {
+				openDisagreements++
+				if hasLiveReply(x) {
+					pv.Contested = true
+				}
+			}
+		})
+		if opts.Kind != "" && !hasKind(t, opts.Kind) {
+			continue
+		}
+		pv.Threads = append(pv.Threads, t)
+		if !t.Missing && !t.IsDeleted() && t.Exact != "" {
+			ranges = append(ranges, anchor.Range{ID: t.ID, Start: t.Start - p.Start, End: t.End - p.Start})
+		}
+	}
+	// One disagreement is an objection; a dispute is two, or one answered.
+	pv.Contested = pv.Contested || openDisagreements >= 2
+	for _, k := range Kinds {
+		if counts[k] > 0 && (opts.Kind == "" || opts.Kind == k) {
+			pv.Counts = append(pv.Counts, KindCount{Kind: k, Count: counts[k]})
+			pv.Total += counts[k]
+		}
+	}
+	sortThreads(pv.Threads, opts.Sort)
+	if opts.Preview > 0 && len(pv.Threads) > opts.Preview {
+		pv.More = len(pv.Threads) - opts.Preview
+		pv.Threads = pv.Threads[:opts.Preview]
+	}
+	pv.Segments = anchor.Segments(p.Text, ranges)
+	return pv
+}
+
+// hasLiveReply tells whether someone answered t in a reply still there.
+func hasLiveReply(t *Thread) bool {
+	for _, r := range t.Replies {
+		if (!r.Missing && !r.IsDeleted()) || hasLiveReply(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // pruneDeleted drops tombstones with nothing under them; it reports whether

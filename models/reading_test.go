@@ -3,6 +3,7 @@ package models_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"margin/models"
 	"margin/models/modeltest"
@@ -88,5 +89,79 @@ func TestReadingViewOfAHugeDocument(t *testing.T) {
 		if want := map[bool]int{true: 0, false: 1}[viewer == nil]; marked != want {
 			t.Errorf("viewer %v: %d notes marked helpful, want %d", viewer != nil, marked, want)
 		}
+	}
+}
+
+// TestContestedMeansADispute: one disagreement is an objection, not a
+// dispute; two open ones, or one with a reply, mark the passage Contested,
+// and a deleted one no longer counts. Under a kind filter the counts are of
+// that kind.
+func TestContestedMeansADispute(t *testing.T) {
+	db := modeltest.Open(t)
+	if _, err := models.SeedSamples(db); err != nil {
+		t.Fatal(err)
+	}
+	docs, _ := models.ListDocuments(db)
+	doc, err := models.DocumentByID(db, docs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev, _ := models.RevisionByID(db, doc.CurrentRevisionID)
+	passages, _ := models.Passages(db, rev.ID)
+	var users []*models.User
+	for _, name := range []string{"ana", "ben", "cai"} {
+		u, err := models.CreateUser(db, models.NewUser{Username: name, Password: "a long enough password 1"}, passhash.Fast)
+		if err != nil {
+			t.Fatal(err)
+		}
+		users = append(users, u)
+	}
+	note := func(u *models.User, p int, k models.Kind) *models.Annotation {
+		t.Helper()
+		in := models.AnnotationInput{Kind: k, Passage: p, QuoteHint: -1, Body: "On this point.", Visibility: models.VisibilityPublic}
+		if k == models.KindDisagreement {
+			in.Counterpoint = "The opposite."
+		}
+		a, err := models.CreateAnnotation(db, u, doc, in, models.StatusPublished)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	view := func(opts models.ReadingOptions) []models.PassageView {
+		t.Helper()
+		v, err := models.ReadingView(db, rev, passages, nil, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	contested := func(p int) bool { return view(models.ReadingOptions{})[p-1].Contested }
+
+	first := note(users[0], 1, models.KindDisagreement)
+	note(users[1], 1, models.KindQuestion)
+	if contested(1) {
+		t.Error("one disagreement marks the passage Contested")
+	}
+	second := note(users[1], 1, models.KindDisagreement)
+	if !contested(1) {
+		t.Error("two open disagreements do not mark the passage Contested")
+	}
+	if err := models.DeleteAnnotation(db, users[1], second, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if contested(1) {
+		t.Error("a deleted disagreement still marks the passage Contested")
+	}
+	if _, err := models.CreateReply(db, users[2], first, models.AnnotationInput{Kind: models.KindComment, Body: "Why so?"}, models.StatusPublished); err != nil {
+		t.Fatal(err)
+	}
+	if !contested(1) {
+		t.Error("a disagreement with a reply does not mark the passage Contested")
+	}
+
+	v := view(models.ReadingOptions{Kind: models.KindQuestion})[0]
+	if v.Total != 1 || v.All != 3 || len(v.Counts) != 1 || v.Counts[0].Kind != models.KindQuestion {
+		t.Errorf("filtered by question: total %d of %d, counts %+v; want 1 of 3 (the deleted one gone), questions only", v.Total, v.All, v.Counts)
 	}
 }
