@@ -106,3 +106,27 @@ func TestBrowserUsesTheProtocolFromAnotherOrigin(t *testing.T) {
 		t.Errorf("%d notes by the tool's user, want the one deleted", n)
 	}
 }
+
+// The token pages in a browser: the secret is shown once after creating
+// it, and both pages pass axe-core.
+func TestBrowserTokenPages(t *testing.T) {
+	ts := newTestServer(t)
+	ctx := newBrowser(t)
+	ts.createUser("keyholder", models.RoleAdmin)
+	browserLogin(t, ctx, ts.URL, "keyholder", passwordOf("keyholder"))
+	visit(t, ctx, ts.URL+"/account", http.StatusOK)
+	typeInto(t, ctx, "#f-name", "reading-group script")
+	step(t, ctx, "choose read and write", chromedp.Click(chromedp.CSS(`input[name=scope][value=write]`)))
+	navigateBy(t, ctx, "create the token", http.StatusOK, chromedp.Click(chromedp.CSS(`form[action="/account/tokens"] button`)))
+	secret := read(t, ctx, "read the secret", chromedp.Text(chromedp.CSS(".token-secret")))
+	if !strings.HasPrefix(secret, "margin_") {
+		t.Fatalf("secret %q", secret)
+	}
+	runAxe(t, ctx, "account with a new token")
+	visit(t, ctx, ts.URL+"/account", http.StatusOK)
+	if body := read(t, ctx, "read the account page", chromedp.Text(chromedp.CSS("main"))); strings.Contains(body, secret) || !strings.Contains(body, "read and write") {
+		t.Errorf("account page after the token was made: %s", body)
+	}
+	visit(t, ctx, ts.URL+"/admin/tokens", http.StatusOK)
+	runAxe(t, ctx, "admin token list")
+}
