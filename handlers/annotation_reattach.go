@@ -17,7 +17,14 @@ type reattachPage struct {
 	Note     *models.Annotation
 	Revision *models.Revision // the one the note stayed on
 	Passages []models.Passage // of the current text
+	// Shown is the current text to select the new place in: all of it, or
+	// for a long text the passages around the note's old number.
+	Shown []models.Passage
 }
+
+// reattachWindow is how many passages either side of the old number a long
+// text shows on the re-attach page.
+const reattachWindow = 15
 
 // orphanParam loads an orphaned note the current user may re-attach.
 func (a *App) orphanParam(c echo.Context) (*reattachPage, error) {
@@ -43,7 +50,12 @@ func (a *App) orphanParam(c echo.Context) (*reattachPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &reattachPage{Document: doc, Note: ann, Revision: rev, Passages: passages}, nil
+	shown := passages
+	if len(passages) > 2*reattachWindow+1 {
+		from := min(max(0, ann.PassageNumber-1-reattachWindow), len(passages)-2*reattachWindow-1)
+		shown = passages[from : from+2*reattachWindow+1]
+	}
+	return &reattachPage{Document: doc, Note: ann, Revision: rev, Passages: passages, Shown: shown}, nil
 }
 
 func (a *App) annotationReattachShow(c echo.Context) error {

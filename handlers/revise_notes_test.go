@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"margin/models"
 )
 
@@ -131,5 +133,45 @@ func TestRevisePreview(t *testing.T) {
 	mustNotContain(t, res.body, "Fort Riley, Kansas</q>")
 	if revs := ts.client().get(fmt.Sprintf("/documents/%d", doc)).body; strings.Contains(revs, "formal signing") || !strings.Contains(revs, "Kansas.") {
 		t.Fatal("the preview saved the revision")
+	}
+}
+
+// TestBrowserReattachBySelecting: on the re-attach page, selecting words in
+// the current text fills in the passage and quote, and the note lands there.
+func TestBrowserReattachBySelecting(t *testing.T) {
+	ts := newTestServer(t)
+	doc := ts.articleID()
+	edu, _ := ts.loggedIn("reviser", models.RoleEducator)
+	author, _ := ts.loggedIn("annotator", models.RoleReader)
+	page := ts.client().get(fmt.Sprintf("/documents/%d", doc)).body
+	riley := passageWith(t, page, "Fort Riley")
+	gone, _ := author.annotate(doc, url.Values{"kind": {"comment"}, "passage": {fmt.Sprint(riley)}, "quote": {"exercises at Fort Riley"}, "body": {"Kansas in winter."}})
+	reviseWith(t, edu, doc, func(md string) string {
+		return strings.Replace(md, "joint U.S.-Russian peacekeeping exercises at Fort Riley, Kansas, ", "", 1)
+	}, nil)
+	if a, _ := models.AnnotationByID(ts.db, gone); a.AnchorStatus != "orphaned" {
+		t.Fatalf("the note is %s, want orphaned", a.AnchorStatus)
+	}
+	ctx := newBrowser(t)
+	browserLogin(t, ctx, ts.URL, "annotator", passwordOf("annotator"))
+	visit(t, ctx, fmt.Sprintf("%s/annotations/%d/reattach", ts.URL, gone), http.StatusOK)
+	const phrase = "breakthrough understandings"
+	read(t, ctx, "select words in the current text", chromedp.Evaluate[bool](`(() => {
+		const p = [...document.querySelectorAll('.reattach-text .ptext')].find(p => p.textContent.includes('`+phrase+`'));
+		const node = p.firstChild, i = node.textContent.indexOf('`+phrase+`');
+		const r = document.createRange();
+		r.setStart(node, i); r.setEnd(node, i + `+fmt.Sprint(len(phrase))+`);
+		const s = window.getSelection(); s.removeAllRanges(); s.addRange(r);
+		return true;
+	})()`))
+	waitForPage(t, ctx, "the form is filled in", `document.querySelector('#f-quote').value === '`+phrase+`'`)
+	passage := read(t, ctx, "read the passage", chromedp.Value(chromedp.CSS("#f-passage")))
+	if passage != fmt.Sprint(riley) {
+		t.Errorf("passage %s, want %d", passage, riley)
+	}
+	navigateBy(t, ctx, "re-attach", http.StatusOK, chromedp.Click(chromedp.CSS(`#reattach-form button[type=submit]`)))
+	a, _ := models.AnnotationByID(ts.db, gone)
+	if a.AnchorStatus == "orphaned" || a.Exact != phrase {
+		t.Fatalf("after re-attaching: %s %q", a.AnchorStatus, a.Exact)
 	}
 }

@@ -268,4 +268,22 @@
         .finally(function () { post.disabled = false; });
     });
   });
+
+  // Re-attaching an orphaned note: words selected in the current text fill
+  // in the form's passage and quote.
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.getElementById("reattach-form");
+    if (!form) return;
+    document.addEventListener("selectionchange", function () {
+      var sel = window.getSelection();
+      if (!sel || sel.rangeCount === 0 || sel.isCollapsed) return;
+      var node = sel.getRangeAt(0).startContainer;
+      var el = node.nodeType === 1 ? node : node.parentElement;
+      var section = el && el.closest(".reattach-text [data-passage]");
+      var quote = sel.toString().replace(/\s+/g, " ").trim();
+      if (!section || !quote) return;
+      form.elements.passage.value = section.getAttribute("data-passage");
+      form.elements.quote.value = quote;
+    });
+  });
 })();
