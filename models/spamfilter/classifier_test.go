@@ -216,3 +216,51 @@ func BenchmarkScore(b *testing.B) {
 		}
 	}
 }
+
+// The leave-one-source-out table of docs/spam-eval.md, kept from
+// regressing: every source judged by a seed learnt from all the others.
+func TestQualityLeaveOneSourceOut(t *testing.T) {
+	skipWithoutCorpora(t)
+	if testing.Short() || os.Getenv("MARGIN_TEST_DB") == "postgres" {
+		t.Skip("leave-one-source-out builds eight seeds: not in -short, nor again in the PostgreSQL pass (no database in it)")
+	}
+	files := []struct{ name, path string }{
+		{"Psy", "youtube/Youtube01-Psy.csv"}, {"KatyPerry", "youtube/Youtube02-KatyPerry.csv"},
+		{"LMFAO", "youtube/Youtube03-LMFAO.csv"}, {"SMS", "sms/SMSSpamCollection"},
+		{"StackExchange", "extra/stackexchange-spam.csv"}, {"Instagram", "extra/instagram-scamspot.csv"},
+		{"DocuSign", "extra/docusign-forum-ham.csv"}, {"FoxNews", "extra/foxnews-comments-ham.csv"},
+	}
+	var groups []Group
+	for _, f := range files {
+		groups = append(groups, Group{Name: f.name, Examples: readCorpus(t, f.path)})
+	}
+	results, err := LeaveOneSourceOut(groups, DefaultSeedOptions, DefaultThreshold)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Bars a little under the figures of docs/spam-eval.md. DocuSign's
+	// 15.7% misses the 3%: with the one forum of genuine posts
+	// left out, nothing learnt has their register (see the doc).
+	want := map[string]struct{ minF1, maxFPR, minRecall float64 }{
+		"Psy":           {0.88, 0.01, 0},
+		"KatyPerry":     {0.86, 0.015, 0},
+		"LMFAO":         {0.85, 0.015, 0},
+		"SMS":           {0.76, 0.02, 0},
+		"StackExchange": {0, 0, 0.43},
+		"Instagram":     {0.24, 0.03, 0},
+		"DocuSign":      {0, 0.17, 0},
+		"FoxNews":       {0, 0.01, 0},
+	}
+	for _, r := range results {
+		w := want[r.Name]
+		m := r.Filter
+		t.Logf("%s: F1 %.3f FPR %.3f recall %.3f; naive Bayes at the same FPR F1 %.3f", r.Name, m.F1, m.FPR, m.Recall, r.BaselineAtFilterFPR.F1)
+		if m.F1 < w.minF1 || m.FPR > w.maxFPR || m.Recall < w.minRecall {
+			t.Errorf("%s left out: F1 %.3f (want >= %.2f), FPR %.3f (want <= %.3f), recall %.3f (want >= %.2f)",
+				r.Name, m.F1, w.minF1, m.FPR, w.maxFPR, m.Recall, w.minRecall)
+		}
+		if r.HasBothClasses && r.BaselineAtFilterFPR.F1 >= m.F1 {
+			t.Errorf("%s: naive Bayes does as well at the same FPR (%.3f >= %.3f)", r.Name, r.BaselineAtFilterFPR.F1, m.F1)
+		}
+	}
+}
