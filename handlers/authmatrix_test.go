@@ -107,6 +107,7 @@ var routeAccess = map[string]role{
 	"POST /moderation/settings/terms":         admin,
 	"GET /admin/tokens":                       admin,
 	"POST /admin/tokens/:id/revoke":           admin,
+	"POST /admin/origins":                     admin,
 
 	"GET /inbox":       accounts,
 	"POST /inbox/read": accounts,

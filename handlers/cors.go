@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"margin/models"
 )
 
 // CORS on the API: anyone may read public annotations from any origin,
@@ -22,9 +24,19 @@ const (
 )
 
 // originTrusted tells whether credentialed and write requests from origin
-// are allowed: the site itself, or an origin an admin listed.
+// are allowed: the site itself, an origin in the configuration, or one an
+// admin listed on the API tokens page (read from the database, so every
+// instance agrees at once).
 func (a *App) originTrusted(c echo.Context, origin string) bool {
-	return origin == c.Scheme()+"://"+c.Request().Host || slices.Contains(a.cfg.CORSOrigins, origin)
+	if origin == c.Scheme()+"://"+c.Request().Host || slices.Contains(a.cfg.CORSOrigins, origin) {
+		return true
+	}
+	listed, err := models.APIOrigins(a.db)
+	if err != nil {
+		a.log.Error("read the API's allowed origins", "err", err)
+		return false
+	}
+	return slices.Contains(listed, strings.ToLower(origin))
 }
 
 func (a *App) cors(next echo.HandlerFunc) echo.HandlerFunc {

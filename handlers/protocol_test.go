@@ -317,3 +317,33 @@ func TestProtocolCORS(t *testing.T) {
 		t.Errorf("write from the allowed origin: %d %v", r.status, r.header)
 	}
 }
+
+func TestAdminsAllowOrigins(t *testing.T) {
+	ts := newTestServer(t)
+	cont := fmt.Sprintf("/documents/%d/annotations/", ts.articleID())
+	c, _ := ts.loggedIn("origin-writer", models.RoleReader)
+	token := c.newToken("t", models.ScopeWrite, "7")
+	write := func() int {
+		return ts.bearer("POST", cont, token, sampleAnnotation, "Content-Type", "application/ld+json", "Origin", "https://tool.example").status
+	}
+	if s := write(); s != http.StatusForbidden {
+		t.Fatalf("before the admin allows it: %d", s)
+	}
+	admin, _ := ts.loggedIn("origin-admin", models.RoleAdmin)
+	admin.get("/admin/tokens")
+	if r := admin.post("/admin/origins", url.Values{"origins": {"https://tool.example/\nftp://nope.example"}}); r.status != http.StatusUnprocessableEntity {
+		t.Errorf("a bad origin: %d", r.status)
+	}
+	if r := admin.post("/admin/origins", url.Values{"origins": {"https://Tool.example/\nhttp://localhost:8000"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("save origins: %d", r.status)
+	}
+	mustContain(t, admin.get("/admin/tokens").body, "https://tool.example\nhttp://localhost:8000")
+	if s := write(); s != http.StatusCreated {
+		t.Errorf("after the admin allowed it: %d", s)
+	}
+	moderator, _ := ts.loggedIn("origin-mod", models.RoleModerator)
+	moderator.get("/")
+	if r := moderator.post("/admin/origins", url.Values{"origins": {"https://evil.example"}}); r.status != http.StatusForbidden {
+		t.Errorf("a moderator sets origins: %d", r.status)
+	}
+}

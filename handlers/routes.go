@@ -91,6 +91,7 @@ func (a *App) routes(e *echo.Echo) {
 	s.POST("/moderation/settings/terms", a.blockedTermsSubmit, admin)
 	s.GET("/admin/tokens", a.adminTokensShow, admin)
 	s.POST("/admin/tokens/:id/revoke", a.adminTokenRevoke, admin)
+	s.POST("/admin/origins", a.adminOriginsSubmit, admin)
 
 	s.GET("/inbox", a.inboxShow, a.requireUser)
 	s.POST("/inbox/read", a.inboxRead, a.requireUser)

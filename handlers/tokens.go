@@ -89,14 +89,44 @@ func (a *App) tokenRevoke(c echo.Context) error {
 
 type adminTokensPage struct {
 	Tokens []models.APIToken
+	// Origins are those admins listed; Configured those of -cors-origins.
+	Origins, Configured []string
+}
+
+func (a *App) adminTokensPage() (adminTokensPage, error) {
+	tokens, err := models.AllTokens(a.db, a.now())
+	if err != nil {
+		return adminTokensPage{}, err
+	}
+	origins, err := models.APIOrigins(a.db)
+	return adminTokensPage{Tokens: tokens, Origins: origins, Configured: a.cfg.CORSOrigins}, err
 }
 
 func (a *App) adminTokensShow(c echo.Context) error {
-	tokens, err := models.AllTokens(a.db, a.now())
+	page, err := a.adminTokensPage()
 	if err != nil {
 		return err
 	}
-	return a.render(c, http.StatusOK, "admin_tokens", a.newTemplateData(c, "API tokens", adminTokensPage{Tokens: tokens}))
+	data := a.newTemplateData(c, "API tokens", page)
+	data.Form = map[string][]string{"origins": {strings.Join(page.Origins, "\n")}}
+	return a.render(c, http.StatusOK, "admin_tokens", data)
+}
+
+// adminOriginsSubmit replaces the origins allowed to write to the API.
+func (a *App) adminOriginsSubmit(c echo.Context) error {
+	origins, msg := models.ParseOrigins(c.FormValue("origins"))
+	if msg != "" {
+		page, err := a.adminTokensPage()
+		if err != nil {
+			return err
+		}
+		return a.renderForm(c, "admin_tokens", "API tokens", models.FieldErrors{"origins": msg}, page)
+	}
+	if err := models.SetAPIOrigins(a.db, a.currentUser(c), origins, a.now()); err != nil {
+		return err
+	}
+	a.setFlash(c, "The allowed origins are saved.")
+	return redirect(c, "/admin/tokens#origins")
 }
 
 func (a *App) adminTokenRevoke(c echo.Context) error {
