@@ -201,8 +201,12 @@ func passagesBelowHalf(passages []Passage, segs []seg, side func(seg) (int, int)
 }
 
 // maxPairings bounds the lost x fresh passage comparisons by similarity; past
-// it only identical passages are paired.
-const maxPairings = 40_000
+// it only identical passages are paired. maxContainmentScan bounds the code
+// points scanned looking for lost sentences in new text.
+const (
+	maxPairings        = 40_000
+	maxContainmentScan = 100_000_000
+)
 
 // pairPassages pairs lost old passages with fresh new ones: identical texts
 // first, then, greedily, the most similar by shared word pairs (at least
@@ -215,10 +219,19 @@ func pairPassages(old, new revision, lost, fresh []Passage, within bool, ta, tb 
 	usedNew := map[int]bool{}
 	text := func(rev revision, p Passage) string { return string(rev.runes[p.Start:p.End]) }
 	if within {
+		freshTotal := 0
+		freshTexts := make([]string, len(fresh))
+		for i, np := range fresh {
+			freshTexts[i] = text(new, np)
+			freshTotal += np.End - np.Start
+		}
+		if len(lost)*freshTotal > maxContainmentScan {
+			return nil // a rewrite, not moved sentences
+		}
 		for _, op := range lost {
 			t := text(old, op)
-			for _, np := range fresh {
-				if strings.Contains(text(new, np), t) {
+			for i, np := range fresh {
+				if strings.Contains(freshTexts[i], t) {
 					pairs = append(pairs, [2]Passage{op, np})
 					usedOld[op.Number] = true
 					break

@@ -3,12 +3,13 @@ package anchor
 import (
 	"math/rand"
 	"testing"
+	"time"
 )
 
 // federalistRevision is the benchmark of issue 13: 10,000 notes on the
 // Federalist Papers, and a revision with one paragraph inserted at the top
 // and 50 typo fixes spread through the text.
-func federalistRevision(b *testing.B) ([]Selector, Text, Text) {
+func federalistRevision(b testing.TB) ([]Selector, Text, Text) {
 	texts := loadParagraphs(b, "federalist_papers_pg18.txt")
 	oldText, oldPassages := build(texts...)
 	runes := []rune(oldText)
@@ -73,4 +74,24 @@ func countStatus(sts []Status, want Status) int {
 		}
 	}
 	return n
+}
+
+// TestReanchorRewriteIsBounded: a revision that replaces the whole text
+// orphans every note quickly instead of searching the new text once per note.
+func TestReanchorRewriteIsBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long text")
+	}
+	sels, old, _ := federalistRevision(t)
+	other := loadParagraphs(t, "common_sense_paine_pg147.txt")
+	newText, newPassages := build(other...)
+	start := time.Now()
+	_, sts := ReanchorAll(sels, old, Text{newText, newPassages})
+	if n := countStatus(sts, Orphaned); n < len(sels)*9/10 {
+		t.Errorf("%d of %d notes orphaned by a wholly new text", n, len(sels))
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("re-anchoring onto a wholly new text took %v", d)
+	}
+	t.Logf("%d notes onto a wholly new text in %v", len(sels), time.Since(start))
 }

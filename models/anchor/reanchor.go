@@ -185,6 +185,10 @@ func (al *alignment) searchFresh(sel Selector, op Passage, budget *int) (match, 
 	}
 	var found []match
 	for _, f := range al.fresh {
+		if *budget <= 0 {
+			break // a rewrite this large leaves the rest orphaned, not the request stalled
+		}
+		*budget -= (f.end - f.start) / 8 // a scan costs far less than a fuzzy cell
 		for _, at := range indexAll(al.new.runes[f.start:f.end], exact) {
 			found = append(found, match{span: span{f.start + at, f.start + at + len(exact)}})
 		}
