@@ -184,11 +184,23 @@
       var kind = form.querySelector('input[name="kind"]:checked') || form.querySelector('input[name="kind"][value="comment"]');
       if (kind) kind.checked = true;
       syncKind(form);
-      sel.section.querySelector(".passage__notes, .passage__text").appendChild(pop);
+      (sel.section.querySelector(".passage__notes") || sel.section.querySelector(".passage__text")).appendChild(pop);
       pop.hidden = false;
       button.hidden = true;
+      fitComposer();
       (form.querySelector('input[name="kind"]:checked') || form.elements.body).focus();
     }
+    // Beside the text, the composer scrolls in its own box, which must end
+    // inside the window so that Post (sticky at its foot) is always in view.
+    function fitComposer() {
+      pop.style.maxHeight = "";
+      if (getComputedStyle(pop).position !== "absolute") { pop.scrollIntoView({ block: "nearest" }); return; }
+      var want = Math.min(pop.scrollHeight, 420);
+      var room = window.innerHeight - pop.getBoundingClientRect().top - 12;
+      if (room < want) { window.scrollBy(0, want - room); room = want; }
+      pop.style.maxHeight = Math.max(room, 160) + "px";
+    }
+    form.addEventListener("change", function (e) { if (e.target.name === "kind" && !pop.hidden) fitComposer(); });
     function close() {
       pop.hidden = true;
       var to = returnTo;
