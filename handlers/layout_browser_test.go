@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"margin/models"
@@ -50,6 +52,13 @@ func TestBrowserBusyArticleLayout(t *testing.T) {
 		}
 		shot(name)
 		if !vp.wide {
+			// A finger's selection: no mouseup, no keyup, only selectionchange.
+			step(t, ctx, "touch screen", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+				_, err := chromedp.Call(ctx, emulation.SetTouchEmulationEnabled, emulation.SetTouchEmulationEnabledParams{Enabled: true, MaxTouchPoints: 5})
+				return err
+			}))
+			read(t, ctx, "select a phrase by touch", chromedp.Evaluate[bool](selectInPassage5))
+			step(t, ctx, "the button shows for a touch selection", chromedp.WaitVisible(chromedp.CSS("#selection-button")))
 			continue
 		}
 		before := read(t, ctx, "measure the text", chromedp.Evaluate[[][]float64](textBoxes))
@@ -70,11 +79,7 @@ func TestBrowserBusyArticleLayout(t *testing.T) {
 			t.Errorf("%s: after a click on the highlight, the focused note is not in view", name)
 		}
 		// The composer: Post on screen, the floating button gone, focus back on Escape.
-		read(t, ctx, "select a phrase", chromedp.Evaluate[bool](`(() => {
-			const p = document.querySelector('#p-5 .ptext'); p.scrollIntoView({block: 'center'});
-			const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT); const node = walker.nextNode();
-			const r = document.createRange(); r.setStart(node, 0); r.setEnd(node, Math.min(node.length, 25));
-			const s = getSelection(); s.removeAllRanges(); s.addRange(r); return true; })()`))
+		read(t, ctx, "select a phrase", chromedp.Evaluate[bool](selectInPassage5))
 		step(t, ctx, "annotate the selection", chromedp.WaitVisible(chromedp.CSS("#selection-button")), chromedp.Click(chromedp.CSS("#selection-button")))
 		step(t, ctx, "choose Reference", chromedp.Click(chromedp.CSS(`#composer input[name=kind][value=reference]`)))
 		post := read(t, ctx, "where is Post", chromedp.Evaluate[[]float64](`(() => { const r = document.querySelector('#composer button[type=submit]').getBoundingClientRect(); return [r.top, r.bottom, innerHeight, document.getElementById('selection-button').hidden ? 1 : 0]; })()`))
@@ -95,11 +100,38 @@ func TestBrowserBusyArticleLayout(t *testing.T) {
 		if focus := read(t, ctx, "where is the focus", chromedp.Evaluate[string](`document.activeElement === document.body ? 'body' : document.activeElement.tagName`)); focus == "body" {
 			t.Errorf("%s: Escape dropped the focus to <body>", name)
 		}
+		if vp.w != 1366 {
+			continue
+		}
+		// An error stays in the composer, the words kept.
+		read(t, ctx, "select a phrase again", chromedp.Evaluate[bool](selectInPassage5))
+		step(t, ctx, "annotate it", chromedp.WaitVisible(chromedp.CSS("#selection-button")), chromedp.Click(chromedp.CSS("#selection-button")))
+		step(t, ctx, "choose Disagreement", chromedp.Click(chromedp.CSS(`#composer input[name=kind][value=disagreement]`)))
+		typeInto(t, ctx, "#f-body-inline", "I read this otherwise.")
+		where := pageURL(t, ctx)
+		step(t, ctx, "post without a counterpoint", chromedp.Click(chromedp.CSS(`#composer button[type=submit]`)),
+			chromedp.WaitVisible(chromedp.CSS(`#composer .field-error`)))
+		if got := pageURL(t, ctx); got != where {
+			t.Errorf("an error in the composer went to %s", got)
+		}
+		if kept := read(t, ctx, "read the words", chromedp.Value(chromedp.CSS("#f-body-inline"))); kept != "I read this otherwise." {
+			t.Errorf("after the error the note reads %q", kept)
+		}
+		shot(name + "-composer-error")
+		runAxe(t, ctx, "composer with an error")
 	}
 	step(t, ctx, "laptop window", chromedp.EmulateViewport(1366, 900))
 	visit(t, ctx, fmt.Sprintf("%s/documents/%d", ts.URL, doc.ID), http.StatusOK)
 	runAxe(t, ctx, "busy document")
 }
+
+// selectInPassage5 selects the start of passage 5's text as a script
+// would, with no mouse or key event.
+const selectInPassage5 = `(() => {
+	const p = document.querySelector('#p-5 .ptext'); p.scrollIntoView({block: 'center'});
+	const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT); const node = walker.nextNode();
+	const r = document.createRange(); r.setStart(node, 0); r.setEnd(node, Math.min(node.length, 25));
+	const s = getSelection(); s.removeAllRanges(); s.addRange(r); return true; })()`
 
 // firstMoved is the index of the first box that moved, or -1.
 func firstMoved(before, after [][]float64) int {
