@@ -349,10 +349,11 @@ func boundary(text []rune, i int) int {
 	switch {
 	case i <= 0 || i >= len(text):
 		return 4
-	case text[i-1] == '\n' && text[i] != '\n':
-		return 4
-	case unicode.IsSpace(text[i-1]) && i >= 2 && strings.ContainsRune(".;:?!", text[i-2]):
-		return 3
+	case text[i-1] == '\n' && text[i] != '\n', text[i] == '\n' && text[i-1] != '\n':
+		return 4 // a passage's start or end
+	case unicode.IsSpace(text[i-1]) && i >= 2 && strings.ContainsRune(".;:?!", text[i-2]),
+		unicode.IsSpace(text[i]) && strings.ContainsRune(".;:?!", text[i-1]):
+		return 3 // either side of the space after a sentence
 	case unicode.IsSpace(text[i-1]) != unicode.IsSpace(text[i]):
 		return 2
 	case isWordRune(text[i-1]) != isWordRune(text[i]):
