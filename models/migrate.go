@@ -39,6 +39,9 @@ var dataMigrations = []func(tx *gorm.DB) error{
 	// 4: full-text indexes of notes, passages and titles, with the triggers
 	// that keep them in step, filled from the rows already there.
 	installSearch,
+	// 5: SQLite's full-text indexes keep the newest first (FTS4 order=DESC),
+	// which search reads; PostgreSQL has nothing to change.
+	searchNewestFirst,
 }
 
 // SchemaVersion records which data migrations have run.

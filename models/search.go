@@ -137,7 +137,7 @@ func Search(db *gorm.DB, viewer *User, req SearchRequest) (SearchResults, error)
 	base := func() *gorm.DB {
 		return db.Model(&Annotation{}).Scopes(VisibleTo(viewer, false), req.Filter.scope).Where("annotations.deleted_at IS NULL")
 	}
-	ids, more, err := rankedPage(eng, base, notesIndex, q, (out.Page-1)*SearchPageSize, SearchPageSize)
+	ids, more, err := rankedPage(eng, base, notesIndex, q, rankWindow, (out.Page-1)*SearchPageSize, SearchPageSize)
 	if err != nil {
 		return out, err
 	}
@@ -145,10 +145,6 @@ func Search(db *gorm.DB, viewer *User, req SearchRequest) (SearchResults, error)
 	var notes []Annotation
 	err = db.Preload("Author", func(db *gorm.DB) *gorm.DB { return db.Select("id", "username") }).
 		Where("id IN ?", orEmpty(ids)).Find(&notes).Error
-	if err != nil {
-		return out, err
-	}
-	snippets, err := eng.snippets(db, notesIndex, q, ids)
 	if err != nil {
 		return out, err
 	}
@@ -160,7 +156,7 @@ func Search(db *gorm.DB, viewer *User, req SearchRequest) (SearchResults, error)
 	}
 	for _, id := range ids {
 		if n, ok := byID[id]; ok {
-			out.Notes = append(out.Notes, NoteHit{Annotation: n, Snippet: parseSnippet(snippets[id], n.Body, n.Counterpoint, n.Exact)})
+			out.Notes = append(out.Notes, NoteHit{Annotation: n, Snippet: noteSnippet(q, &n)})
 		}
 	}
 	out.Titles, err = DocumentTitles(db, docIDs)
@@ -175,7 +171,7 @@ func searchTitles(db *gorm.DB, eng searchEngine, q ftsquery.Query, f SearchFilte
 		}
 		return d
 	}
-	ids, _, err := rankedPage(eng, base, titlesIndex, q, 0, searchSideHits)
+	ids, _, err := rankedPage(eng, base, titlesIndex, q, sideWindow, 0, searchSideHits)
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
@@ -187,11 +183,10 @@ func searchTitles(db *gorm.DB, eng searchEngine, q ftsquery.Query, f SearchFilte
 	if err != nil {
 		return nil, err
 	}
-	snippets, err := eng.snippets(db, titlesIndex, q, ids)
 	for i := range docs {
-		docs[i].Snippet = parseSnippet(snippets[docs[i].ID], docs[i].Title)
+		docs[i].Snippet = q.Snippet(docs[i].Title, 64)
 	}
-	return inOrder(ids, docs, func(d DocumentHit) uint { return d.ID }), err
+	return inOrder(ids, docs, func(d DocumentHit) uint { return d.ID }), nil
 }
 
 func searchPassages(db *gorm.DB, eng searchEngine, q ftsquery.Query, f SearchFilter) ([]PassageHit, error) {
@@ -202,7 +197,7 @@ func searchPassages(db *gorm.DB, eng searchEngine, q ftsquery.Query, f SearchFil
 		}
 		return p
 	}
-	ids, _, err := rankedPage(eng, func() *gorm.DB { return db.Model(&Passage{}).Scopes(current) }, passagesIndex, q, 0, searchSideHits)
+	ids, _, err := rankedPage(eng, func() *gorm.DB { return db.Model(&Passage{}).Scopes(current) }, passagesIndex, q, sideWindow, 0, searchSideHits)
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
@@ -213,11 +208,24 @@ func searchPassages(db *gorm.DB, eng searchEngine, q ftsquery.Query, f SearchFil
 	if err != nil {
 		return nil, err
 	}
-	snippets, err := eng.snippets(db, passagesIndex, q, ids)
 	for i := range hits {
-		hits[i].Snippet = parseSnippet(snippets[hits[i].ID], hits[i].Text)
+		hits[i].Snippet = q.Snippet(hits[i].Text, snippetWords)
 	}
-	return inOrder(ids, hits, func(p PassageHit) uint { return p.ID }), err
+	return inOrder(ids, hits, func(p PassageHit) uint { return p.ID }), nil
+}
+
+// snippetWords is about how long an extract is.
+const snippetWords = 24
+
+// noteSnippet is the extract of the first of the note's texts that holds
+// a match: its words, its counterpoint, the phrase it quotes.
+func noteSnippet(q ftsquery.Query, n *Annotation) Snippet {
+	for _, text := range []string{n.Body, n.Counterpoint, n.Exact} {
+		if q.HasMatch(text) {
+			return q.Snippet(text, snippetWords)
+		}
+	}
+	return q.Snippet(n.Body, snippetWords)
 }
 
 // inOrder arranges rows in the order of ids.

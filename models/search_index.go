@@ -2,8 +2,6 @@ package models
 
 import (
 	"sort"
-	"strings"
-	"unicode"
 
 	"gorm.io/gorm"
 
@@ -35,6 +33,8 @@ type searchEngine interface {
 	// install creates the indexes and their triggers and fills them from
 	// the rows already there.
 	install(tx *gorm.DB) error
+	// newestFirst rebuilds indexes made before they kept the newest first.
+	newestFirst(tx *gorm.DB) error
 	// repair puts back what a table rebuild may have dropped.
 	repair(tx *gorm.DB) error
 	// candidates runs base (a query on idx.table, already narrowed by the
@@ -43,9 +43,6 @@ type searchEngine interface {
 	candidates(base *gorm.DB, idx ftsIndex, q ftsquery.Query, limit int) ([]scored, error)
 	// remainder is like candidates without scores, for rows older than below.
 	remainder(base *gorm.DB, idx ftsIndex, q ftsquery.Query, below uint, offset, limit int) ([]uint, error)
-	// snippets returns, for each id among ids, a short extract around the
-	// match with the matched words between snippetStart and snippetStop.
-	snippets(db *gorm.DB, idx ftsIndex, q ftsquery.Query, ids []uint) (map[uint]string, error)
 }
 
 type scored struct {
@@ -60,24 +57,21 @@ type scored struct {
 // so what the viewer cannot see never takes a place in it.
 var rankWindow = 1000 // a variable only so that tests can make it small
 
-// Markers the engines put around matched words. Control characters never
-// typed into a note; the text is split on them and escaped piece by piece.
-const (
-	snippetStart = "\x01"
-	snippetStop  = "\x02"
-)
+// sideWindow is rankWindow for titles and passages, of which a search
+// shows the first few only.
+const sideWindow = 200
 
 // rankedPage returns the ids of one page of the rows base finds matching q:
-// the rankWindow newest ranked by score (ties newest first), then the
+// the window newest ranked by score (ties newest first), then the
 // older ones newest first. more says whether another page follows.
-func rankedPage(eng searchEngine, base func() *gorm.DB, idx ftsIndex, q ftsquery.Query, offset, limit int) (ids []uint, more bool, err error) {
-	cands, err := eng.candidates(base(), idx, q, rankWindow+1)
+func rankedPage(eng searchEngine, base func() *gorm.DB, idx ftsIndex, q ftsquery.Query, window, offset, limit int) (ids []uint, more bool, err error) {
+	cands, err := eng.candidates(base(), idx, q, window+1)
 	if err != nil {
 		return nil, false, err
 	}
-	overflow := len(cands) > rankWindow
+	overflow := len(cands) > window
 	if overflow {
-		cands = cands[:rankWindow]
+		cands = cands[:window]
 	}
 	oldest := uint(0)
 	for _, c := range cands {
@@ -111,69 +105,11 @@ func rankedPage(eng searchEngine, base func() *gorm.DB, idx ftsIndex, q ftsquery
 	return append(ids, rest...), false, nil
 }
 
-// SnippetPart is a piece of a snippet: matched words or the text between.
-type SnippetPart struct {
-	Text  string
-	Match bool
-}
-
 // Snippet is an extract around a match, ready to be escaped piece by piece.
-type Snippet []SnippetPart
-
-// parseSnippet splits an engine's marked extract. fulls are the texts it may
-// have been taken from: an extract that reaches neither's start (or end)
-// says so with an ellipsis, unless the engine put one there.
-func parseSnippet(marked string, fulls ...string) Snippet {
-	var out Snippet
-	plain := strings.NewReplacer(snippetStart, "", snippetStop, "").Replace(marked)
-	trimmed := strings.TrimSpace(plain)
-	// ts_headline leaves out punctuation at the edges: compare words only.
-	words := func(s string) string {
-		return strings.TrimFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	}
-	reaches := func(edge func(s, affix string) bool) bool {
-		for _, f := range fulls {
-			if edge(words(f), words(trimmed)) {
-				return true
-			}
-		}
-		return false
-	}
-	if trimmed != "" && !reaches(strings.HasPrefix) && !strings.HasPrefix(trimmed, "…") {
-		out = append(out, SnippetPart{Text: "… "})
-	}
-	for marked != "" {
-		i := strings.Index(marked, snippetStart)
-		if i < 0 {
-			out = append(out, SnippetPart{Text: marked})
-			break
-		}
-		if i > 0 {
-			out = append(out, SnippetPart{Text: marked[:i]})
-		}
-		marked = marked[i+len(snippetStart):]
-		j := strings.Index(marked, snippetStop)
-		if j < 0 {
-			j = len(marked)
-		}
-		out = append(out, SnippetPart{Text: marked[:j], Match: true})
-		marked = marked[min(len(marked), j+len(snippetStop)):]
-	}
-	if trimmed != "" && !reaches(strings.HasSuffix) && !strings.HasSuffix(trimmed, "…") {
-		out = append(out, SnippetPart{Text: " …"})
-	}
-	return out
-}
-
-// HasMatch tells whether any word of the snippet is marked.
-func (s Snippet) HasMatch() bool {
-	for _, p := range s {
-		if p.Match {
-			return true
-		}
-	}
-	return false
-}
+type Snippet = []ftsquery.Part
 
 // installSearch is the data migration that builds the indexes.
 func installSearch(tx *gorm.DB) error { return searchEngineFor(tx).install(tx) }
+
+// searchNewestFirst is the data migration that rebuilds them newest first.
+func searchNewestFirst(tx *gorm.DB) error { return searchEngineFor(tx).newestFirst(tx) }

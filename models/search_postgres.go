@@ -91,6 +91,9 @@ func installSearchConfig(tx *gorm.DB) error {
 		pgSearchConfig, schema)).Error
 }
 
+// newestFirst has nothing to do: a GIN index has no order.
+func (postgresSearch) newestFirst(*gorm.DB) error { return nil }
+
 // repair has nothing to do: PostgreSQL changes columns in place, triggers stay.
 func (postgresSearch) repair(*gorm.DB) error { return nil }
 
@@ -120,54 +123,4 @@ func (e postgresSearch) remainder(base *gorm.DB, idx ftsIndex, q ftsquery.Query,
 	err := e.match(base, idx, q).Where(idx.table+".id < ?", below).
 		Order(idx.table+".id DESC").Offset(offset).Limit(limit).Pluck(idx.table+".id", &ids).Error
 	return ids, err
-}
-
-// headlineOptions: about as long as SQLite's 24-token snippet, around the
-// best match, whole words.
-var headlineOptions = fmt.Sprintf("StartSel=%s, StopSel=%s, MaxWords=24, MinWords=12, ShortWord=2, MaxFragments=1, FragmentDelimiter=\" … \"", snippetStart, snippetStop)
-
-var headlineUndisguise = strings.NewReplacer("\uE000", "<", "\uE001", "&")
-
-func (postgresSearch) snippets(db *gorm.DB, idx ftsIndex, q ftsquery.Query, ids []uint) (map[uint]string, error) {
-	out := make(map[uint]string, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	// The first column that holds a match gives the snippet, as SQLite's
-	// snippet picks the column with the most.
-	heads := make([]string, len(idx.columns))
-	args := []any{}
-	for i, col := range idx.columns {
-		// The parser reads <...> as a tag and &...; as an entity, and
-		// the headline leaves both out: they go in disguised.
-		heads[i] = fmt.Sprintf("ts_headline('%s', replace(replace(coalesce(%s, ''), '<', chr(57344)), '&', chr(57345)), %s, ?)", pgSearchConfig, col, pgQuery())
-		args = append(args, q.Postgres(), headlineOptions)
-	}
-	rows, err := db.Table(idx.table).Select("id, "+strings.Join(heads, ", "), args...).Where("id IN ?", ids).Rows()
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id uint
-		cols := make([]string, len(heads))
-		dest := []any{&id}
-		for i := range cols {
-			dest = append(dest, &cols[i])
-		}
-		if err := rows.Scan(dest...); err != nil {
-			return nil, err
-		}
-		for i := range cols {
-			cols[i] = headlineUndisguise.Replace(cols[i])
-		}
-		out[id] = cols[0]
-		for _, c := range cols {
-			if strings.Contains(c, snippetStart) {
-				out[id] = c
-				break
-			}
-		}
-	}
-	return out, rows.Err()
 }

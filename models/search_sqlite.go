@@ -38,13 +38,30 @@ func ftsTriggers(idx ftsIndex) map[string]string {
 
 func (sqliteSearch) install(tx *gorm.DB) error {
 	for _, idx := range searchIndexes {
-		err := tx.Exec(fmt.Sprintf("CREATE VIRTUAL TABLE IF NOT EXISTS %s USING fts4(content=%q, %s, tokenize=porter)",
+		// order=DESC stores the newest first: a search reads its window of
+		// newest matches without loading a common word's whole list.
+		err := tx.Exec(fmt.Sprintf("CREATE VIRTUAL TABLE IF NOT EXISTS %s USING fts4(content=%q, %s, tokenize=porter, order=DESC)",
 			ftsTable(idx), idx.table, strings.Join(idx.columns, ", "))).Error
 		if err != nil {
 			return err
 		}
 	}
 	return sqliteSearch{}.repair(tx)
+}
+
+// newestFirst rebuilds the indexes that migration 4 made oldest first.
+func (sqliteSearch) newestFirst(tx *gorm.DB) error {
+	for _, idx := range searchIndexes {
+		for name := range ftsTriggers(idx) {
+			if err := tx.Exec("DROP TRIGGER IF EXISTS " + name).Error; err != nil {
+				return err
+			}
+		}
+		if err := tx.Exec("DROP TABLE IF EXISTS " + ftsTable(idx)).Error; err != nil {
+			return err
+		}
+	}
+	return sqliteSearch{}.install(tx)
 }
 
 // repair re-creates missing triggers and then rebuilds that index: GORM's
@@ -86,7 +103,7 @@ func (sqliteSearch) match(base *gorm.DB, idx ftsIndex, q ftsquery.Query) *gorm.D
 func (e sqliteSearch) candidates(base *gorm.DB, idx ftsIndex, q ftsquery.Query, limit int) ([]scored, error) {
 	fts := ftsTable(idx)
 	rows, err := e.match(base, idx, q).
-		Select(fmt.Sprintf("%s.id, matchinfo(%s, 'pcxl')", idx.table, fts)).
+		Select(fmt.Sprintf("%s.id, matchinfo(%s, 'pcyl')", idx.table, fts)).
 		Order(fts + ".docid DESC").Limit(limit).Rows()
 	if err != nil {
 		return nil, err
@@ -113,32 +130,13 @@ func (e sqliteSearch) remainder(base *gorm.DB, idx ftsIndex, q ftsquery.Query, b
 	return ids, err
 }
 
-func (sqliteSearch) snippets(db *gorm.DB, idx ftsIndex, q ftsquery.Query, ids []uint) (map[uint]string, error) {
-	out := make(map[uint]string, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	fts := ftsTable(idx)
-	var rows []struct {
-		ID      uint
-		Snippet string
-	}
-	err := db.Table(fts).
-		Select(fmt.Sprintf("docid AS id, snippet(%s, ?, ?, '…', -1, 24) AS snippet", fts), snippetStart, snippetStop).
-		Where(fts+" MATCH ? AND docid IN ?", q.SQLite(), ids).Scan(&rows).Error
-	for _, r := range rows {
-		out[r.ID] = r.Snippet
-	}
-	return out, err
-}
-
 // BM25's usual constants.
 const bm25K1, bm25B = 1.2, 0.75
 
-// bm25 scores one row from FTS4's matchinfo 'pcxl': the number of phrases
-// and columns, then per phrase and column the hits in this row (and two
-// corpus-wide counts), then each column's length in this row. It uses only
-// this row's counts: corpus-wide counts (how many rows hold a word, how long
+// bm25 scores one row from FTS4's matchinfo 'pcyl': the number of phrases
+// and columns, then per phrase and column the hits in this row, then each
+// column's length in this row. It uses only this row's counts (which is
+// also cheaper: 'x' would gather corpus-wide counts on every query): corpus-wide counts (how many rows hold a word, how long
 // rows are on average) include notes the viewer may not see, and would let
 // them move what the viewer sees. Every term weighs the same, and a row is
 // compared to a typical length rather than the average.
@@ -151,11 +149,11 @@ func bm25(info []byte, idx ftsIndex) float64 {
 		return float64(binary.NativeEndian.Uint32(info[4*i:]))
 	}
 	phrases, cols := int(at(0)), int(at(1))
-	lengths := 2 + 3*phrases*cols
+	lengths := 2 + phrases*cols
 	score := 0.0
 	for p := 0; p < phrases; p++ {
 		for c := 0; c < cols; c++ {
-			tf := at(2 + 3*(p*cols+c))
+			tf := at(2 + p*cols + c)
 			if tf == 0 {
 				continue
 			}

@@ -1,6 +1,9 @@
 package ftsquery
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestParseWritesBothSyntaxes(t *testing.T) {
 	cases := []struct{ in, sqlite, postgres string }{
@@ -23,5 +26,32 @@ func TestParseWritesBothSyntaxes(t *testing.T) {
 	}
 	if !Parse("-only -exclusions").Empty() || Parse("word").Empty() {
 		t.Error("Empty: a query of only exclusions must be empty, one with a word must not")
+	}
+}
+
+func TestSnippetMarksAndCutsAtWords(t *testing.T) {
+	render := func(ps []Part) string {
+		var b strings.Builder
+		for _, p := range ps {
+			if p.Match {
+				b.WriteString("[" + p.Text + "]")
+			} else {
+				b.WriteString(p.Text)
+			}
+		}
+		return b.String()
+	}
+	cases := []struct{ q, text, want string }{
+		{"treaty", "The Treaties were signed; the treaty held.", "The [Treaties] were signed; the [treaty] held."},
+		{"cafe", "Un Café noir.", "Un [Café] noir."},
+		{"mush*", "Mushrooms, not mush-room.", "[Mushrooms], not [mush]-room."},
+		{`"north atlantic" -navy`, "North Atlantic navy", "[North] [Atlantic] navy"},
+		{"quokka", "one two three four five six seven eight quokka nine ten eleven twelve thirteen", "… six seven eight [quokka] nine ten eleven …"},
+		{"absent", "one two three four five six seven eight", "one two three four five six seven …"},
+	}
+	for _, c := range cases {
+		if got := render(Parse(c.q).Snippet(c.text, 7)); got != c.want {
+			t.Errorf("Snippet(%q, %q) = %q, want %q", c.q, c.text, got, c.want)
+		}
 	}
 }
