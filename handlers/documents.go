@@ -167,6 +167,7 @@ func (a *App) documentRender(c echo.Context, doc *models.Document, viewer *model
 		page.Orphaned = int64(len(page.Orphans))
 	}
 	data := a.newTemplateData(c, doc.Title, &page)
+	data.Feeds = append(data.Feeds, feedLink{Title: "Notes on " + doc.Title, Href: fmt.Sprintf("/feeds/documents/%d", doc.ID)})
 	data.stampLater = stampLater
 	if page.Rendered, err = a.passageFragments(data, &page, passages, a.sessionTag(c)); err != nil {
 		return nil, err

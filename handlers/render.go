@@ -21,13 +21,15 @@ type templateData struct {
 	Title string
 	User  *models.User
 	// Unread is the user's unread inbox count, for the navigation.
-	Unread  int64
-	csrf    func() string
-	Flash   string
-	Path    string
-	Errors  models.FieldErrors
-	Form    url.Values
-	Page    any
+	Unread int64
+	csrf   func() string
+	Flash  string
+	Path   string
+	Errors models.FieldErrors
+	Form   url.Values
+	Page   any
+	// Feeds are the page's Atom feeds, for <link rel="alternate">.
+	Feeds   []feedLink
 	Status  int
 	Message string
 	// stampLater, when set, is written where the form stamps go, for
@@ -43,6 +45,7 @@ func (a *App) newTemplateData(c echo.Context, title string, page any) *templateD
 		Flash: a.popFlash(c),
 		Path:  c.Request().URL.Path,
 		Page:  page,
+		Feeds: []feedLink{siteFeed},
 	}
 	d.Unread = a.unread(c)
 	return d

@@ -23,6 +23,13 @@ func (a *App) routes(e *echo.Echo) {
 	// Stateless routes: no session, no cookie.
 	e.GET("/healthz", a.healthShow, checkText)
 	e.GET("/assets/*", echo.WrapHandler(a.assets), checkText)
+	// Atom feeds: no session (a feed reader has none); the private ones
+	// carry their owner's feed key in the address.
+	e.GET("/feeds/notes", a.feedSite, checkText)
+	e.GET("/feeds/documents/:id", a.feedDocument, checkText)
+	e.GET("/feeds/users/:name", a.feedUser, checkText)
+	e.GET("/feeds/private/:key/replies", a.feedReplies, checkText)
+	e.GET("/feeds/private/:key/classes/:id", a.feedClass, checkText)
 
 	// Pages: small bodies (checked before anything reads the form), session,
 	// text checked (checkText), CSRF on every state change.
@@ -43,6 +50,7 @@ func (a *App) routes(e *echo.Echo) {
 	s.GET("/documents/:id/annotations.jsonld", a.documentExport)
 	s.GET("/documents/:id/annotations.csv", a.documentExport)
 	s.POST("/account/tokens", a.tokenCreate, a.requireUser)
+	s.POST("/account/feeds", a.feedRenew, a.requireUser)
 	s.POST("/account/tokens/:id/revoke", a.tokenRevoke, a.requireUser)
 
 	educator := a.requireRole((*models.User).IsEducator, "educators and admins")

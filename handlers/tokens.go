@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"errors"
 	"net/http"
 	"strconv"
@@ -22,11 +23,27 @@ type accountPage struct {
 	Tokens    []models.APIToken
 	NewSecret string
 	Now       time.Time
+	// Private feed addresses: replies to me, and each of my classes.
+	RepliesFeed string
+	ClassFeeds  []feedLink
 }
 
 func (a *App) accountData(c echo.Context) (*accountPage, error) {
-	tokens, err := models.UserTokens(a.db, a.currentUser(c).ID)
-	return &accountPage{Tokens: tokens, Now: a.now()}, err
+	u := a.currentUser(c)
+	tokens, err := models.UserTokens(a.db, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	classes, err := models.ClassesOf(a.db, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	key := models.FeedKey(a.cfg.SessionHashKey, u)
+	page := &accountPage{Tokens: tokens, Now: a.now(), RepliesFeed: a.absoluteURL(c, "/feeds/private/"+key+"/replies")}
+	for _, cl := range classes {
+		page.ClassFeeds = append(page.ClassFeeds, feedLink{Title: cl.Name, Href: a.absoluteURL(c, fmt.Sprintf("/feeds/private/%s/classes/%d", key, cl.ID))})
+	}
+	return page, nil
 }
 
 // tokenCreate makes a token and shows its secret once, in this answer

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/labstack/echo/v4"
 
@@ -31,5 +32,7 @@ func (a *App) userShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.render(c, http.StatusOK, "user", a.newTemplateData(c, u.Username, userPage{Profile: u, Annotations: anns, Titles: titles}))
+	data := a.newTemplateData(c, u.Username, userPage{Profile: u, Annotations: anns, Titles: titles})
+	data.Feeds = append(data.Feeds, feedLink{Title: "Notes by " + u.Username, Href: "/feeds/users/" + url.PathEscape(u.Username)})
+	return a.render(c, http.StatusOK, "user", data)
 }

@@ -47,6 +47,9 @@ type User struct {
 	Role         Role   `gorm:"size:16;not null;default:reader"`
 	// SessionEpoch is copied into every Session; bumping it ends them all.
 	SessionEpoch int64 `gorm:"not null;default:0"`
+	// FeedEpoch is signed into the user's private feed addresses; bumping
+	// it retires them all (see FeedKey).
+	FeedEpoch   int64 `gorm:"not null;default:0"`
 	BannedUntil  *time.Time
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
