@@ -19,6 +19,8 @@ import (
 
 type libraryPage struct {
 	Documents []models.DocumentSummary
+	// Checklist is a new site's first steps, for admins until done or put away.
+	Checklist *models.Checklist
 }
 
 func (a *App) libraryShow(c echo.Context) error {
@@ -26,7 +28,26 @@ func (a *App) libraryShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.render(c, http.StatusOK, "library", a.newTemplateData(c, "Library", libraryPage{Documents: docs}))
+	page := libraryPage{Documents: docs}
+	if u := a.currentUser(c); u != nil && u.IsAdmin() {
+		list, err := models.ReadChecklist(a.db)
+		if err != nil {
+			return err
+		}
+		if list.Show() {
+			page.Checklist = &list
+		}
+	}
+	return a.render(c, http.StatusOK, "library", a.newTemplateData(c, "Library", page))
+}
+
+// checklistDismiss puts the first steps away.
+func (a *App) checklistDismiss(c echo.Context) error {
+	if err := models.DismissChecklist(a.db, a.now()); err != nil {
+		return err
+	}
+	a.setFlash(c, "The first steps are put away. Everything they pointed to stays where it is: Import, Classes, Admin → Users, and margin spam train.")
+	return redirect(c, "/")
 }
 
 type documentPage struct {

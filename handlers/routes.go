@@ -97,6 +97,7 @@ func (a *App) routes(e *echo.Echo) {
 	s.GET("/moderation/settings", a.moderationSettingsShow, moderator)
 	s.POST("/moderation/settings/premoderation", a.premoderationSubmit, moderator)
 	s.POST("/moderation/settings/terms", a.blockedTermsSubmit, admin)
+	s.POST("/admin/checklist/dismiss", a.checklistDismiss, admin)
 	s.GET("/admin/tokens", a.adminTokensShow, admin)
 	s.POST("/admin/tokens/:id/revoke", a.adminTokenRevoke, admin)
 	s.POST("/admin/origins", a.adminOriginsSubmit, admin)
