@@ -192,9 +192,10 @@ type QueueItem struct {
 }
 
 // ScorePercent is the classifier's score as a percentage, -1 when unscored
-// or scored by a classifier that had learnt nothing (its 50% says nothing).
+// or scored by a classifier that had learnt nothing or abstained (its 50%
+// says nothing).
 func (it QueueItem) ScorePercent() int {
-	if it.Screening == nil || it.Screening.Score < 0 || it.Screening.Untrained() {
+	if it.Screening == nil || it.Screening.Score < 0 || it.Screening.Untrained() || it.Screening.Abstained() {
 		return -1
 	}
 	return int(it.Screening.Score*100 + 0.5)
@@ -206,7 +207,7 @@ func (it QueueItem) ScorePercent() int {
 func (it QueueItem) Reasons() []string {
 	var out []string
 	for _, r := range it.Screening.ReasonList() {
-		if r != untrainedReason && !isStandingReason(r) {
+		if r != untrainedReason && !strings.HasPrefix(r, abstainedPrefix) && !isStandingReason(r) {
 			out = append(out, r)
 		}
 	}

@@ -265,11 +265,26 @@ func StandingFor(db *gorm.DB, a *Annotation, limit int) (Standing, error) {
 // learnt nothing: the score beside it (0.5) means nothing.
 const untrainedReason = "classifier untrained"
 
+// abstainedPrefix starts the reason the classifier gives when a note is
+// unlike anything it learnt: its 0.5 then is no opinion either.
+const abstainedPrefix = "classifier abstains"
+
 // Untrained tells whether the classifier had learnt nothing when it scored
 // the note.
 func (s *Screening) Untrained() bool {
 	for _, r := range s.ReasonList() {
 		if r == untrainedReason {
+			return true
+		}
+	}
+	return false
+}
+
+// Abstained tells whether the classifier gave no opinion on the note, as
+// unlike anything it learnt.
+func (s *Screening) Abstained() bool {
+	for _, r := range s.ReasonList() {
+		if strings.HasPrefix(r, abstainedPrefix) {
 			return true
 		}
 	}
