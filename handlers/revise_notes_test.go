@@ -154,7 +154,10 @@ func TestBrowserReattachBySelecting(t *testing.T) {
 	}
 	ctx := newBrowser(t)
 	browserLogin(t, ctx, ts.URL, "annotator", passwordOf("annotator"))
+	visit(t, ctx, fmt.Sprintf("%s/documents/%d", ts.URL, doc), http.StatusOK)
+	runAxe(t, ctx, "document with an orphaned note")
 	visit(t, ctx, fmt.Sprintf("%s/annotations/%d/reattach", ts.URL, gone), http.StatusOK)
+	runAxe(t, ctx, "re-attach page")
 	const phrase = "breakthrough understandings"
 	read(t, ctx, "select words in the current text", chromedp.Evaluate[bool](`(() => {
 		const p = [...document.querySelectorAll('.reattach-text .ptext')].find(p => p.textContent.includes('`+phrase+`'));
@@ -174,4 +177,19 @@ func TestBrowserReattachBySelecting(t *testing.T) {
 	if a.AnchorStatus == "orphaned" || a.Exact != phrase {
 		t.Fatalf("after re-attaching: %s %q", a.AnchorStatus, a.Exact)
 	}
+
+	// The editor previews a revision that would orphan the note again.
+	tab := newTab(t, ctx, "editor")
+	browserLogin(t, tab, ts.URL, "reviser", passwordOf("reviser"))
+	visit(t, tab, fmt.Sprintf("%s/documents/%d/revise", ts.URL, doc), http.StatusOK)
+	read(t, tab, "edit the text", chromedp.Evaluate[bool](`(() => {
+		const box = document.querySelector('textarea[name=content]');
+		box.value = box.value.replace('breakthrough understandings', 'agreements');
+		return true;
+	})()`))
+	navigateBy(t, tab, "preview", http.StatusOK, chromedp.Click(chromedp.CSS(`button[name=preview]`)))
+	if got := read(t, tab, "read the preview", chromedp.Text(chromedp.CSS(".revise-preview"))); !strings.Contains(got, "1 orphaned") {
+		t.Errorf("preview reads %q", got)
+	}
+	runAxe(t, tab, "revise preview")
 }
