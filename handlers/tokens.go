@@ -1,8 +1,8 @@
 package handlers
 
 import (
-	"fmt"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
