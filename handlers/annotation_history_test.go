@@ -28,6 +28,7 @@ func TestHistoryRendersEveryVersionWithChanges(t *testing.T) {
 	edit(url.Values{"kind": {"comment"}, "body": {"A **bold** second try"}})
 	edit(url.Values{"kind": {"reference"}, "body": {"A **bold** second try, with a source"},
 		"cite_title": {"The treaty"}, "cite_url": {"https://example.org/treaty"}, "cite_text": {""}})
+	ts.publish(id) // the spam check may hold an edit that adds a link; the history of a published note is what is tested
 
 	// Read as its author: a filter may hold the edited note for review.
 	hist := alice.get(fmt.Sprintf("/annotations/%d/history", id)).body
