@@ -56,15 +56,17 @@ type documentPage struct {
 	// Rendered holds each passage's HTML with its notes (see passageFragments).
 	// Single is the page of one passage with every thread; the reading view
 	// shows the first marginPreview threads of each passage and links there.
-	Single    bool
-	Passage   int // the passage of a Single page
-	Rendered  []template.HTML
-	Revisions []models.Revision
-	IsCurrent bool
-	Kinds     []models.Kind
-	Filter    models.Kind
-	Sort      string
-	Query     string // the filter and sort as a query string, for links
+	Single  bool
+	Passage int // the passage of a Single page
+	// Assignments are the reading's assignments, for a student viewer.
+	Assignments []readingAssignment
+	Rendered    []template.HTML
+	Revisions   []models.Revision
+	IsCurrent   bool
+	Kinds       []models.Kind
+	Filter      models.Kind
+	Sort        string
+	Query       string // the filter and sort as a query string, for links
 	// Orphaned counts notes that could not be placed on the current text,
 	// listed in Orphans, for the document's editors and the notes' authors.
 	Orphaned int64
@@ -108,7 +110,11 @@ func (a *App) documentShow(c echo.Context) error {
 		}
 		return c.HTMLBlob(http.StatusOK, body)
 	}
-	key := fmt.Sprintf("doc|%d|%d|%s|%s|%s|%s|%s", doc.ID, doc.Version, revParam, filter, order, viewerKey(viewer, unread), a.sessionTag(c))
+	phase, err := a.assignmentPhase(viewer, doc)
+	if err != nil {
+		return err
+	}
+	key := fmt.Sprintf("doc|%d|%d|%s|%s|%s|%s|%s|%s", doc.ID, doc.Version, revParam, filter, order, viewerKey(viewer, unread), a.sessionTag(c), phase)
 	page, err := a.pageCache.load(key, func() ([]byte, string, error) {
 		stampLater := newStampNonce()
 		body, err := a.documentRender(c, doc, viewer, documentQuery{filter, order, revParam}, stampLater)
@@ -186,6 +192,11 @@ func (a *App) documentRender(c echo.Context, doc *models.Document, viewer *model
 			return nil, err
 		}
 		page.Orphaned = int64(len(page.Orphans))
+	}
+	if viewer != nil && page.IsCurrent {
+		if page.Assignments, err = a.readingAssignments(viewer, doc); err != nil {
+			return nil, err
+		}
 	}
 	data := a.newTemplateData(c, doc.Title, &page)
 	data.Feeds = append(data.Feeds, feedLink{Title: "Notes on " + doc.Title, Href: fmt.Sprintf("/feeds/documents/%d", doc.ID)})

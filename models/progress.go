@@ -18,8 +18,28 @@ type StudentAssignment struct {
 // StudentAssignments lists the assignments of every class user is a student
 // in, with their progress at now, soonest due first.
 func StudentAssignments(db *gorm.DB, user *User, now time.Time) ([]StudentAssignment, error) {
+	return studentAssignments(db, user, now, func(q *gorm.DB) *gorm.DB { return q })
+}
+
+// StudentAssignmentsOn is StudentAssignments for one reading: what the
+// reading view's assignment bar shows.
+func StudentAssignmentsOn(db *gorm.DB, user *User, docID uint, now time.Time) ([]StudentAssignment, error) {
+	return studentAssignments(db, user, now, func(q *gorm.DB) *gorm.DB { return q.Where("assignments.document_id = ?", docID) })
+}
+
+// AssignmentsOn lists the assignments of the reading in the classes user is
+// a student in, without progress: cheap enough to ask on every read.
+func AssignmentsOn(db *gorm.DB, user *User, docID uint) ([]Assignment, error) {
 	var as []Assignment
-	err := db.Preload("Document", func(db *gorm.DB) *gorm.DB { return db.Select("id", "title", "version") }).
+	err := db.Select("assignments.id", "assignments.opens_at", "assignments.due_at").
+		Joins("JOIN class_members me ON me.class_id = assignments.class_id AND me.user_id = ? AND me.role = ?", user.ID, MemberStudent).
+		Where("assignments.document_id = ?", docID).Order("assignments.id").Find(&as).Error
+	return as, err
+}
+
+func studentAssignments(db *gorm.DB, user *User, now time.Time, only func(*gorm.DB) *gorm.DB) ([]StudentAssignment, error) {
+	var as []Assignment
+	err := db.Scopes(only).Preload("Document", func(db *gorm.DB) *gorm.DB { return db.Select("id", "title", "version") }).
 		Joins("JOIN class_members me ON me.class_id = assignments.class_id AND me.user_id = ? AND me.role = ?", user.ID, MemberStudent).
 		Order("assignments.due_at, assignments.id").Find(&as).Error
 	if err != nil || len(as) == 0 {
