@@ -211,14 +211,18 @@
       }
     }
     button.addEventListener("mousedown", function (e) { e.preventDefault(); });
-    button.addEventListener("click", function () { if (pending) open(pending); });
+    // The selection is read again when the reader acts: the button may have
+    // shown for an earlier state of a drag, before the last selectionchange
+    // was handled (mousedown on it keeps the selection as it is).
+    function now() { return currentSelection() || pending; }
+    button.addEventListener("click", function () { var sel = now(); if (sel) open(sel); });
     // Keyboard: after selecting with Shift+arrows, press Enter or "a" to annotate.
     document.addEventListener("keydown", function (e) {
       if (button.hidden || !pending) return;
       if (e.key === "Enter" || (e.key === "a" && !e.ctrlKey && !e.metaKey && !e.altKey)) {
         if (document.activeElement && /INPUT|TEXTAREA|SELECT/.test(document.activeElement.tagName)) return;
         e.preventDefault();
-        open(pending);
+        open(now());
       }
     });
     pop.querySelector("[data-composer-close]").addEventListener("click", close);
