@@ -73,6 +73,7 @@ func TestRevisionChangedAndOrphanedNotes(t *testing.T) {
 	anon := ts.client().get(fmt.Sprintf("/documents/%d", doc)).body
 	mustContain(t, anon, "Text changed", "Written on: <q>75th anniversary of the signing</q>", "75th anniversary of the formal signing")
 	mustNotContain(t, anon, "could not be placed", "Orphaned notes")
+	mustContain(t, ts.client().get(fmt.Sprintf("/annotations/%d", changed)).body, "Text changed", "Written on: <q>75th anniversary of the signing</q>")
 	mustNotContain(t, other.get(fmt.Sprintf("/documents/%d", doc)).body, "could not be placed", "Orphaned notes", "Kansas")
 	mine := author.get(fmt.Sprintf("/documents/%d", doc)).body
 	mustContain(t, mine, "1 note could not be placed", `href="#orphaned"`, "Orphaned notes", "exercises at Fort Riley",
