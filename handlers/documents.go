@@ -58,8 +58,12 @@ type documentPage struct {
 	// shows the first marginPreview threads of each passage and links there.
 	Single  bool
 	Passage int // the passage of a Single page
-	// Assignments are the reading's assignments, for a student viewer.
+	// Assignments are the reading's assignments, for a student viewer;
+	// Taught, for an educator, those of the classes they teach, whose heat
+	// maps they can lay over the text; Heat is the one laid over it.
 	Assignments []readingAssignment
+	Taught      []models.TaughtAssignment
+	Heat        *readingHeat
 	Rendered    []template.HTML
 	Revisions   []models.Revision
 	IsCurrent   bool
@@ -101,10 +105,12 @@ func (a *App) documentShow(c echo.Context) error {
 	viewer := a.currentUser(c)
 	filter, order := readingQuery(c)
 	revParam := c.QueryParam("rev")
+	heat64, _ := strconv.ParseUint(c.QueryParam("heat"), 10, 32)
+	heat := uint(heat64)
 	unread := a.unread(c)
 	cacheable := !a.hasFlash(c)
 	if !cacheable {
-		body, err := a.documentRender(c, doc, viewer, documentQuery{filter, order, revParam}, "")
+		body, err := a.documentRender(c, doc, viewer, documentQuery{filter, order, revParam, heat}, "")
 		if err != nil {
 			return err
 		}
@@ -114,10 +120,10 @@ func (a *App) documentShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	key := fmt.Sprintf("doc|%d|%d|%s|%s|%s|%s|%s|%s", doc.ID, doc.Version, revParam, filter, order, viewerKey(viewer, unread), a.sessionTag(c), phase)
+	key := fmt.Sprintf("doc|%d|%d|%s|%s|%s|%s|%s|%s|h%d", doc.ID, doc.Version, revParam, filter, order, viewerKey(viewer, unread), a.sessionTag(c), phase, heat)
 	page, err := a.pageCache.load(key, func() ([]byte, string, error) {
 		stampLater := newStampNonce()
-		body, err := a.documentRender(c, doc, viewer, documentQuery{filter, order, revParam}, stampLater)
+		body, err := a.documentRender(c, doc, viewer, documentQuery{filter, order, revParam, heat}, stampLater)
 		return body, stampLater, err
 	})
 	if err != nil {
@@ -157,6 +163,7 @@ type documentQuery struct {
 	filter   models.Kind
 	order    string
 	revision string
+	heat     uint // an assignment whose heat map lies over the text
 }
 
 // documentRender renders the reading view; stampLater, when set, stands in
@@ -196,6 +203,14 @@ func (a *App) documentRender(c echo.Context, doc *models.Document, viewer *model
 	if viewer != nil && page.IsCurrent {
 		if page.Assignments, err = a.readingAssignments(viewer, doc); err != nil {
 			return nil, err
+		}
+		if page.Taught, err = models.TaughtAssignmentsOn(a.db, viewer, doc.ID); err != nil {
+			return nil, err
+		}
+		if dq.heat != 0 {
+			if page.Heat, err = a.readingHeat(viewer, doc, uint(dq.heat)); err != nil {
+				return nil, err
+			}
 		}
 	}
 	data := a.newTemplateData(c, doc.Title, &page)

@@ -31,6 +31,10 @@ type passageArg struct {
 // buttons, tokens and private notes from another.
 func (a *App) passageFragments(data *templateData, page *documentPage, passages []models.Passage, session string) ([]template.HTML, error) {
 	viewer := fragmentViewerKey(data.User) + "|" + session
+	if page.Heat != nil {
+		// The heat moves with every student's note, which the page's version follows.
+		viewer += fmt.Sprintf("|heat%d@%d", page.Heat.Assignment.ID, page.Document.Version)
+	}
 	keys := make([]string, len(passages))
 	out := make([]template.HTML, len(passages))
 	var missing []models.Passage

@@ -61,3 +61,54 @@ func (a *App) assignmentPhase(viewer *models.User, doc *models.Document) (string
 	}
 	return b.String(), nil
 }
+
+// readingHeat is a class's heat map laid over the text: each passage shaded
+// by its students' notes, with the numbers in words beside it.
+type readingHeat struct {
+	Assignment *models.Assignment
+	ClassName  string
+	Cells      map[int]heatCell
+	Most       int
+}
+
+// heatCell is one passage's share: Level 0 (none) to 4 (the most).
+type heatCell struct {
+	models.HeatRow
+	Level int
+}
+
+// readingHeat is for the assignment's class's educators only; anyone else
+// asking gets a 404, as for a class they cannot see.
+func (a *App) readingHeat(viewer *models.User, doc *models.Document, assignmentID uint) (*readingHeat, error) {
+	as, err := models.AssignmentByID(a.db, assignmentID)
+	if err != nil {
+		return nil, err
+	}
+	role, err := models.MembershipOf(a.db, as.ClassID, viewer.ID)
+	if err != nil {
+		return nil, err
+	}
+	if as.DocumentID != doc.ID || role != models.MemberEducator {
+		return nil, models.ErrNotFound
+	}
+	class, err := models.ClassByID(a.db, as.ClassID)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := models.Heat(a.db, as)
+	if err != nil {
+		return nil, err
+	}
+	h := &readingHeat{Assignment: as, ClassName: class.Name, Cells: map[int]heatCell{}}
+	for _, r := range rows {
+		h.Most = max(h.Most, r.Annotations)
+	}
+	for _, r := range rows {
+		cell := heatCell{HeatRow: r}
+		if r.Annotations > 0 {
+			cell.Level = (4*r.Annotations + h.Most - 1) / h.Most
+		}
+		h.Cells[r.Number] = cell
+	}
+	return h, nil
+}

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -51,4 +52,37 @@ func TestAssignmentBarOnTheReading(t *testing.T) {
 	mustNotContain(t, bar(student), "past due")
 	w.ts.now = due.Add(time.Hour)
 	mustContain(t, bar(student), "past due")
+}
+
+// TestHeatMapOnTheText: the class's educator lays the heat map over the
+// reading (passages shaded, the counts in words beside them, questions and
+// disagreements named); students and outsiders asking for it get 404.
+func TestHeatMapOnTheText(t *testing.T) {
+	w := newClassWorld(t, models.AssignmentInput{MinAnnotations: 1})
+	ana, _ := w.student("heat_ana")
+	ben, _ := w.student("heat_ben")
+	outsider, _ := w.ts.loggedIn("heat_outsider", models.RoleReader)
+	w.classNote(ana, 2, "question", "Who decided this?")
+	w.classNote(ben, 2, "disagreement", "It was not a honeymoon.")
+	w.classNote(ben, 4, "comment", "A turning point.")
+	path := fmt.Sprintf("/documents/%d", w.doc)
+	heat := fmt.Sprintf("%s?heat=%d", path, w.assignment.ID)
+
+	mustContain(t, w.teacher.get(path).body, fmt.Sprintf(`href="%s"`, heat), "Show Diplomacy 101's heat map on the text")
+	page := w.teacher.get(heat)
+	if page.status != http.StatusOK {
+		t.Fatalf("the educator's heat map: %d", page.status)
+	}
+	mustContain(t, page.body, "Heat map of Diplomacy 101")
+	mustContain(t, page.body, `passage--heat4" id="p-2"`, `passage--heat2" id="p-4"`)
+	mustContain(t, sectionOf(page.body, 2), "<strong>2</strong> from the class", "1 question", "1 disagreement")
+	mustContain(t, sectionOf(page.body, 4), "<strong>1</strong> from the class")
+	mustNotContain(t, sectionOf(page.body, 5), "heat-badge")
+	for who, c := range map[string]*client{"student": ana, "outsider": outsider} {
+		if res := c.get(heat); res.status != http.StatusNotFound {
+			t.Errorf("the %s asking for the heat map: %d, want 404", who, res.status)
+		}
+	}
+	// Without the heat, the text is as ever.
+	mustNotContain(t, w.teacher.get(path).body, "passage--heat")
 }

@@ -37,6 +37,23 @@ func AssignmentsOn(db *gorm.DB, user *User, docID uint) ([]Assignment, error) {
 	return as, err
 }
 
+// TaughtAssignment names an assignment and its class.
+type TaughtAssignment struct {
+	ID        uint
+	ClassName string
+}
+
+// TaughtAssignmentsOn lists the reading's assignments in the classes user
+// teaches.
+func TaughtAssignmentsOn(db *gorm.DB, user *User, docID uint) ([]TaughtAssignment, error) {
+	var out []TaughtAssignment
+	err := db.Table("assignments").Select("assignments.id, classes.name AS class_name").
+		Joins("JOIN classes ON classes.id = assignments.class_id").
+		Joins("JOIN class_members me ON me.class_id = assignments.class_id AND me.user_id = ? AND me.role = ?", user.ID, MemberEducator).
+		Where("assignments.document_id = ?", docID).Order("assignments.id").Scan(&out).Error
+	return out, err
+}
+
 func studentAssignments(db *gorm.DB, user *User, now time.Time, only func(*gorm.DB) *gorm.DB) ([]StudentAssignment, error) {
 	var as []Assignment
 	err := db.Scopes(only).Preload("Document", func(db *gorm.DB) *gorm.DB { return db.Select("id", "title", "version") }).
