@@ -27,6 +27,9 @@ const (
 	ActionUnban    Action = "unban"
 	ActionUndo     Action = "undo"
 	ActionSettings Action = "settings"
+	// An admin's decisions about accounts, from the Users page.
+	ActionRole        Action = "role"
+	ActionEndSessions Action = "end-sessions"
 )
 
 // ItemActions are the decisions a moderator takes on one annotation.
@@ -75,6 +78,10 @@ func (a Action) Label() string {
 		return "undid"
 	case ActionSettings:
 		return "changed settings"
+	case ActionRole:
+		return "changed the role of"
+	case ActionEndSessions:
+		return "ended the sessions of"
 	}
 	return string(a)
 }
@@ -177,7 +184,7 @@ func (d *Decision) Undoable() bool {
 		return false
 	}
 	switch d.Action {
-	case ActionUndo, ActionSettings:
+	case ActionUndo, ActionSettings, ActionRole, ActionEndSessions:
 		return false
 	}
 	return true
