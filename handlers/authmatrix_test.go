@@ -106,6 +106,10 @@ var routeAccess = map[string]role{
 	"POST /moderation/settings/premoderation": staff,
 	"POST /moderation/settings/terms":         admin,
 	"GET /admin/tokens":                       admin,
+	"GET /admin/users":                        admin,
+	"POST /admin/users/:id/role":              admin,
+	"POST /admin/users/:id/sessions":          admin,
+	"POST /admin/checklist/dismiss":           admin,
 	"POST /admin/tokens/:id/revoke":           admin,
 	"POST /admin/origins":                     admin,
 
