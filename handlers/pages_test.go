@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"margin/models"
+	"margin/models/anchor"
 	"margin/views"
 )
 
@@ -51,10 +52,13 @@ func samplePageData(ts *testServer) map[string]any {
 		"inbox":               inboxPage{Items: []models.InboxItem{{Notification: models.Notification{Reason: models.ReasonReply}, Annotation: reply, Document: doc}}},
 		"document_edit":       documentEditPage{Document: doc},
 		"document_import":     importPage{MaxMB: 10},
-		"document_revise":     revisePage{Document: doc, MaxMB: 10},
-		"login":               loginPage{Next: "/"},
-		"signup":              nil,
-		"setup":               setupPage{Token: "t"},
+		"document_revise": revisePage{Document: doc, MaxMB: 10, Preview: &revisePreview{
+			Counts:   map[string]int{"exact": 3, "moved": 2, "changed": 1, "orphaned": 1},
+			Changed:  []models.ReanchoredNote{{ID: ann.ID, Status: anchor.Changed, OldPassage: 1, NewPassage: 2, Was: "old words", Now: "new words"}},
+			Orphaned: []models.ReanchoredNote{{ID: ann.ID, Status: anchor.Orphaned, OldPassage: 3, Was: "gone"}}, Hidden: 1}},
+		"login":  loginPage{Next: "/"},
+		"signup": nil,
+		"setup":  setupPage{Token: "t"},
 		"account": &accountPage{NewSecret: "margin_0123", Now: time.Now(), Tokens: []models.APIToken{
 			{ID: 1, Name: "script", Scope: models.ScopeWrite, Hint: "margin_abcdef"}}},
 		"admin_tokens": adminTokensPage{Tokens: []models.APIToken{{ID: 1, Name: "script", Scope: models.ScopeRead, Hint: "margin_abcdef",
