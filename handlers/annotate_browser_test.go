@@ -71,6 +71,23 @@ func TestBrowserAnnotateSelection(t *testing.T) {
 	if n := read(t, ctx, "count contested passages", chromedp.Evaluate[int](`document.querySelectorAll('.passage--contested').length`)); n != 0 {
 		t.Errorf("%d passages marked contested, want none", n)
 	}
+	// A selection can start on a highlight: drag from inside it onwards.
+	mark := read(t, ctx, "find the highlight on screen", chromedp.Evaluate[[]float64](`(() => {
+		const m = document.querySelector('#p-1 mark.hl'); m.scrollIntoView({block: 'center'});
+		const r = m.getBoundingClientRect(); return [r.left + 2, r.top + r.height / 2, r.right + 60, r.top + r.height / 2];
+	})()`))
+	step(t, ctx, "press the mouse on the highlight", chromedp.MouseEvent(chromedp.MousePressed, mark[0], mark[1], chromedp.ButtonLeft, once))
+	for i := 1; i <= 5; i++ {
+		f := float64(i) / 5
+		step(t, ctx, "drag on", chromedp.MouseEvent(chromedp.MouseMoved, mark[0]+(mark[2]-mark[0])*f, mark[1], chromedp.ButtonLeft, held))
+	}
+	step(t, ctx, "release past it", chromedp.MouseEvent(chromedp.MouseReleased, mark[2], mark[3], chromedp.ButtonLeft, once))
+	if sel := read(t, ctx, "read the selection from the highlight", chromedp.Evaluate[string](`window.getSelection().toString()`)); !strings.HasPrefix(sel, "anfred Woerner") && !strings.HasPrefix(sel, "Manfred Woerner") && !strings.HasPrefix(sel, "nfred Woerner") {
+		t.Errorf("a drag starting on the highlight selected %q", sel)
+	}
+	step(t, ctx, "the Annotate button offers it", chromedp.WaitVisible(chromedp.CSS("#selection-button")))
+	read(t, ctx, "clear the selection", chromedp.Evaluate[bool](`(getSelection().removeAllRanges(), true)`))
+
 	// A click on the highlight opens its note.
 	step(t, ctx, "follow the highlight", chromedp.Click(chromedp.CSS("#p-1 mark.hl")))
 	if open := read(t, ctx, "is the note shown", chromedp.Evaluate[bool](`document.querySelector('#p-1 details.notes').open`)); !open {

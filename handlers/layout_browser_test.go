@@ -123,6 +123,12 @@ func TestBrowserBusyArticleLayout(t *testing.T) {
 	step(t, ctx, "laptop window", chromedp.EmulateViewport(1366, 900))
 	visit(t, ctx, fmt.Sprintf("%s/documents/%d", ts.URL, doc.ID), http.StatusOK)
 	runAxe(t, ctx, "busy document")
+	setColorScheme(t, ctx, "dark")
+	visit(t, ctx, fmt.Sprintf("%s/documents/%d", ts.URL, doc.ID), http.StatusOK)
+	step(t, ctx, "open the busy passage's notes", chromedp.Click(chromedp.CSS("#p-6 details.notes > summary")))
+	read(t, ctx, "bring them into view", chromedp.Evaluate[bool](`(document.getElementById('p-6').scrollIntoView(), true)`))
+	shot("1366x900-dark-open")
+	runAxe(t, ctx, "busy document, dark, notes open")
 }
 
 // selectInPassage5 selects the start of passage 5's text as a script

@@ -145,6 +145,7 @@
         start: parseInt(section.getAttribute("data-start"), 10) + offset,
         quote: quote,
         clamped: clamped,
+        range: range,
         rect: range.getBoundingClientRect(),
         section: section
       };
@@ -187,6 +188,9 @@
       (sel.section.querySelector(".passage__notes") || sel.section.querySelector(".passage__text")).appendChild(pop);
       pop.hidden = false;
       button.hidden = true;
+      // The phrase stays marked while the reader writes, though the focus
+      // (and so the selection) moves to the form.
+      if (window.CSS && CSS.highlights && window.Highlight) CSS.highlights.set("margin-pending", new Highlight(sel.range));
       fitComposer();
       (form.querySelector('input[name="kind"]:checked') || form.elements.body).focus();
     }
@@ -203,6 +207,7 @@
     form.addEventListener("change", function (e) { if (e.target.name === "kind" && !pop.hidden) fitComposer(); });
     function close() {
       pop.hidden = true;
+      if (window.CSS && CSS.highlights) CSS.highlights.delete("margin-pending");
       var to = returnTo;
       returnTo = null;
       if (to && document.contains(to)) {
