@@ -80,7 +80,13 @@ func newDiffer(a, b []int32, vocab int) *differ {
 // diffTokens returns the kept runs of a against b, in token units, ordered
 // on both sides.
 func diffTokens(a, b []int32, vocab int) []seg {
-	d := newDiffer(a, b, vocab)
+	return newDiffer(nil, nil, vocab).run(a, b)
+}
+
+// run diffs a against b with d's scratch space, which serves any number of
+// runs over the same vocabulary.
+func (d *differ) run(a, b []int32) []seg {
+	d.a, d.b, d.out = a, b, nil
 	d.diff(0, len(a), 0, len(b), 0)
 	return d.out
 }

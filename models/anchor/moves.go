@@ -73,11 +73,12 @@ func (al *alignment) followMovedChunks(oldChunks, newChunks []Passage, within bo
 	}
 	var moved []seg
 	var clipOld, clipNew []span
+	d := newDiffer(nil, nil, vocab)
 	for _, pr := range pairs {
 		op, np := pr[0], pr[1]
 		i0, i1 := tokenRange(ta, op)
 		j0, j1 := tokenRange(tb, np)
-		sub := diffTokens(ta.id[i0:i1], tb.id[j0:j1], vocab)
+		sub := d.run(ta.id[i0:i1], tb.id[j0:j1])
 		for k := range sub {
 			sub[k].a += i0
 			sub[k].b += j0
