@@ -68,6 +68,21 @@ func TestBrowserBusyArticleLayout(t *testing.T) {
 			t.Errorf("%s: opening passage 6's notes moved passage %d's text: %v -> %v", name, moved+1, before[moved], after[moved])
 		}
 		shot(name + "-open")
+		if vp.w == 1366 {
+			// "more threads" brings the rest into the margin, in place.
+			where := pageURL(t, ctx)
+			step(t, ctx, "ask for the other threads", chromedp.Click(chromedp.CSS("#p-6 [data-more-notes]")))
+			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`!document.querySelector('#p-6 [data-more-notes]') && document.querySelectorAll('#p-6 .notes__body > article.note').length > 3`,
+				chromedp.WithPollingTimeout(browserStepTimeout))); err != nil {
+				t.Errorf("the other threads did not come into the margin: %v", err)
+			}
+			if got := pageURL(t, ctx); got != where {
+				t.Errorf("asking for the other threads went to %s", got)
+			}
+			if moved := firstMoved(before, read(t, ctx, "measure the text with every thread", chromedp.Evaluate[[][]float64](textBoxes))); moved >= 0 {
+				t.Errorf("%s: every thread in the margin moved passage %d's text", name, moved+1)
+			}
+		}
 		// A highlight brings its note into view, beside it.
 		step(t, ctx, "close the notes", chromedp.Click(chromedp.CSS("#p-6 details.notes > summary")))
 		read(t, ctx, "click a highlight", chromedp.Evaluate[bool](`(() => { const m = document.querySelector('#p-6 mark.hl') || document.querySelector('mark.hl'); m.scrollIntoView({block: 'center'}); m.click(); return true; })()`))

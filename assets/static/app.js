@@ -72,6 +72,28 @@
     target.focus({ preventScroll: true });
     target.scrollIntoView({ block: "nearest" });
   });
+  // "N more threads" brings the rest of the passage's threads into the
+  // margin from the passage's own page; without JavaScript it is a link there.
+  document.addEventListener("click", function (e) {
+    var more = e.target.closest && e.target.closest("a[data-more-notes]");
+    if (!more || !window.fetch || e.ctrlKey || e.metaKey || e.shiftKey) return;
+    var section = more.closest("[data-passage]");
+    var body = section && section.querySelector(".notes__body");
+    if (!body) return;
+    e.preventDefault();
+    fetch(more.href, { credentials: "same-origin" }).then(function (res) {
+      if (!res.ok) throw new Error(res.status);
+      return res.text();
+    }).then(function (html) {
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      var all = doc.querySelector('#p-' + section.getAttribute("data-passage") + " .notes__body");
+      if (!all) throw new Error("no notes");
+      body.innerHTML = all.innerHTML;
+      var notes = body.querySelectorAll(":scope > article.note");
+      var next = notes[Math.min(notes.length - 1, 3)];
+      if (next) { next.setAttribute("tabindex", "-1"); next.focus({ preventScroll: true }); next.scrollIntoView({ block: "nearest" }); }
+    }).catch(function () { location.href = more.href; });
+  });
   function light(note, on) {
     var id = note.id.slice(2);
     var section = note.closest("[data-passage]");
