@@ -127,6 +127,12 @@ func (a *App) annotationDelete(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// Asked first, with or without JavaScript: the button's form asks in
+	// the browser and then sends confirm=yes; without a script this page
+	// asks instead.
+	if c.FormValue("confirm") != "yes" {
+		return a.render(c, http.StatusOK, "annotation_delete", a.newTemplateData(c, "Delete this annotation?", ann))
+	}
 	if err := models.DeleteAnnotation(a.db, a.currentUser(c), ann, a.now()); err != nil {
 		return err
 	}

@@ -45,3 +45,32 @@ func TestHistoryRendersEveryVersionWithChanges(t *testing.T) {
 	}
 	mustContain(t, hist, "3 versions")
 }
+
+// Delete asks first without JavaScript too: the form's first post shows a
+// page that asks, and only its confirmed post deletes.
+func TestDeleteAsksFirst(t *testing.T) {
+	ts := newTestServer(t)
+	doc := ts.articleID()
+	alice, _ := ts.loggedIn("alicia", models.RoleReader)
+	id, _ := alice.annotate(doc, url.Values{"kind": {"comment"}, "passage": {"5"}, "body": {"A note to think twice about."}})
+	mustContain(t, alice.get(fmt.Sprintf("/annotations/%d", id)).body, `data-confirm="Delete this annotation?`)
+	res := alice.post(fmt.Sprintf("/annotations/%d/delete", id), nil)
+	if res.status != http.StatusOK {
+		t.Fatalf("unconfirmed delete: %d", res.status)
+	}
+	mustContain(t, res.body, "Delete this annotation?", "A note to think twice about.", `name="confirm" value="yes"`, "Keep it")
+	if a, _ := models.AnnotationByID(ts.db, id); a.IsDeleted() {
+		t.Fatal("deleted without being confirmed")
+	}
+	if res := alice.post(fmt.Sprintf("/annotations/%d/delete", id), url.Values{"confirm": {"yes"}}); res.status != http.StatusSeeOther {
+		t.Fatalf("confirmed delete: %d", res.status)
+	}
+	if a, _ := models.AnnotationByID(ts.db, id); !a.IsDeleted() {
+		t.Fatal("the confirmed delete did not delete")
+	}
+	other, _ := ts.loggedIn("mallory", models.RoleReader)
+	id2, _ := alice.annotate(doc, url.Values{"kind": {"comment"}, "passage": {"5"}, "body": {"Not mallory's."}})
+	if res := other.post(fmt.Sprintf("/annotations/%d/delete", id2), nil); res.status < 400 {
+		t.Errorf("another user reaches the confirmation: %d", res.status)
+	}
+}

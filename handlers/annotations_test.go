@@ -280,7 +280,7 @@ func TestRepliesHelpfulEditDelete(t *testing.T) {
 
 	// Delete leaves a tombstone; the reply keeps its place.
 	alice.get("/")
-	if res := alice.post(fmt.Sprintf("/annotations/%d/delete", q), nil); res.status != http.StatusSeeOther {
+	if res := alice.post(fmt.Sprintf("/annotations/%d/delete", q), url.Values{"confirm": {"yes"}}); res.status != http.StatusSeeOther {
 		t.Fatalf("delete: %d", res.status)
 	}
 	page = ts.client().get(fmt.Sprintf("/documents/%d", doc)).body

@@ -223,7 +223,7 @@ func TestAPIKeepsPrivateAndHeldAnnotationsPrivate(t *testing.T) {
 		}
 	}
 	owner.get("/")
-	if res := owner.post(fmt.Sprintf("/annotations/%d/delete", deleted), nil); res.status != http.StatusSeeOther {
+	if res := owner.post(fmt.Sprintf("/annotations/%d/delete", deleted), url.Values{"confirm": {"yes"}}); res.status != http.StatusSeeOther {
 		t.Fatalf("delete: %d", res.status)
 	}
 

@@ -66,8 +66,9 @@ func samplePageData(ts *testServer) map[string]any {
 		"admin_users": usersPage{Roles: models.Roles, Back: "/admin/users?q=a", More: true, Filter: models.UserFilter{Name: "a"},
 			Rows: []usersRow{{UserRow: models.UserRow{User: *user, Sessions: 2, Standing: models.Standing{Approved: 3, Spam: 1}}, Joined: "1 day ago", CanBan: true},
 				{UserRow: models.UserRow{User: models.User{ID: 99, Username: "me", Role: models.RoleAdmin}}, Self: true}}},
-		"user":  userPage{Profile: user},
-		"error": errorPage{Status: 404, Heading: "Not Found", Message: "Nothing here."},
+		"annotation_delete": ann,
+		"user":              userPage{Profile: user},
+		"error":             errorPage{Status: 404, Heading: "Not Found", Message: "Nothing here."},
 	}
 	for name, data := range classPageSamples(ts, doc) {
 		pages[name] = data
@@ -87,7 +88,7 @@ func samplePassages(ts *testServer, rev *models.Revision) []models.Passage {
 }
 
 // loginOnlyPages are never shown to visitors.
-var loginOnlyPages = map[string]bool{"account": true, "admin_tokens": true, "admin_users": true, "inbox": true,
+var loginOnlyPages = map[string]bool{"account": true, "annotation_delete": true, "admin_tokens": true, "admin_users": true, "inbox": true,
 	"classes": true, "class": true, "class_form": true, "class_roster": true, "class_join": true,
 	"assignments": true, "assignment": true, "assignment_form": true, "assignment_dashboard": true, "assignment_student": true}
 

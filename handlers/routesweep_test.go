@@ -39,7 +39,7 @@ func TestEveryGETRouteNo5xx(t *testing.T) {
 	}
 	set(held, "status", models.StatusPending)
 	set(hidden, "status", models.StatusHidden)
-	if res := member.post(fmt.Sprintf("/annotations/%d/delete", deleted), url.Values{}); res.status >= 400 {
+	if res := member.post(fmt.Sprintf("/annotations/%d/delete", deleted), url.Values{"confirm": {"yes"}}); res.status >= 400 {
 		t.Fatalf("delete: %d\n%s", res.status, res.body)
 	}
 	if err := ts.db.Exec("DELETE FROM annotations WHERE id = ?", purged).Error; err != nil {

@@ -29,8 +29,15 @@
 
   // Ask before destructive forms.
   document.addEventListener("submit", function (e) {
-    var msg = e.target.getAttribute("data-confirm");
-    if (msg && !window.confirm(msg)) e.preventDefault();
+    var form = e.target, msg = form.getAttribute("data-confirm");
+    if (!msg) return;
+    if (!window.confirm(msg)) { e.preventDefault(); return; }
+    // Asked here: the server need not ask again (without a script it does).
+    if (!form.querySelector('input[name="confirm"]')) {
+      var yes = document.createElement("input");
+      yes.type = "hidden"; yes.name = "confirm"; yes.value = "yes";
+      form.appendChild(yes);
+    }
   });
 
   // Show the counterpoint and citation fields only for the kinds that use them.
