@@ -1,10 +1,10 @@
 package models_test
 
 import (
-	"math"
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"

@@ -9,9 +9,9 @@ import (
 	"io"
 	"math"
 	"sort"
-	"sync"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Seed is a model learnt elsewhere and shipped read-only: the counts of a
@@ -181,7 +181,6 @@ func popcount(x uint64) int {
 	}
 	return n
 }
-
 
 // seedFile is the seed Margin ships, learnt from the corpora of
 // ../shared/spam by cmd/spamseed (see docs/spam-eval.md).
