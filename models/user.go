@@ -50,9 +50,9 @@ type User struct {
 	// FeedEpoch is signed into the user's private feed addresses; bumping
 	// it retires them all (see FeedKey).
 	FeedEpoch   int64 `gorm:"not null;default:0"`
-	BannedUntil  *time.Time
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	BannedUntil *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // IsModerator tells whether u may work the moderation queues.
