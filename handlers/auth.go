@@ -116,7 +116,7 @@ func (a *App) loginSubmit(c echo.Context) error {
 	}
 	if u.IsBanned(now) {
 		msg := "This account is suspended."
-		if u.BannedUntil.Year() < 9999 {
+		if u.BannedUntil != nil && u.BannedUntil.Year() < 9999 {
 			msg = "This account is suspended until " + u.BannedUntil.UTC().Format("2 January 2006 15:04 MST") + "."
 		}
 		return a.renderForm(c, "login", "Log in", models.FieldErrors{"form": msg}, page)

@@ -68,12 +68,21 @@ func (a *App) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 			login, err := models.SessionByKey(a.db, key, a.now())
 			switch {
 			case errors.Is(err, models.ErrNotFound):
-				// Logged out, on this instance or another, or expired.
+				// Logged out, on this instance or another, or expired; or
+				// banned, which the reader is told on this very page.
 				a.clearLogin(st)
+				banned, err := models.BannedSessionUser(a.db, key, a.now())
+				if err != nil {
+					return err
+				}
+				if banned != nil {
+					st.session.Values[keyFlash] = banMessage(banned)
+				}
 			case err != nil:
 				return err
 			case login.User.IsBanned(a.now()):
 				a.clearLogin(st)
+				st.session.Values[keyFlash] = banMessage(&login.User)
 			default:
 				st.login, st.user = login, &login.User
 			}
@@ -198,4 +207,14 @@ func (a *App) unread(c echo.Context) int64 {
 func (a *App) hasFlash(c echo.Context) bool {
 	_, ok := a.state(c).session.Values[keyFlash].(string)
 	return ok
+}
+
+// banMessage tells a banned user why they cannot use their account, and
+// until when.
+func banMessage(u *models.User) string {
+	if u.BannedUntil == nil || u.BannedUntil.Year() >= 9999 {
+		return "You have been logged out: a moderator suspended your account."
+	}
+	return "You have been logged out: a moderator suspended your account until " +
+		u.BannedUntil.UTC().Format("2 January 2006 15:04 MST") + "."
 }

@@ -65,3 +65,20 @@ func SessionByKey(db *gorm.DB, key string, now time.Time) (*Session, error) {
 func EndSession(db *gorm.DB, key string) error {
 	return db.Where("key_hash = ?", hashToken(key)).Delete(&Session{}).Error
 }
+
+// BannedSessionUser returns the user of a session a ban ended (the ban
+// moved their epoch on), so that the next request can say why they are
+// logged out; nil when the session is gone, expired, or its user is not
+// banned. The session row goes: the message is said once.
+func BannedSessionUser(db *gorm.DB, key string, now time.Time) (*User, error) {
+	var s Session
+	err := db.Joins("User").Where("sessions.key_hash = ? AND sessions.expires_at > ?", hashToken(key), now).
+		Limit(1).Find(&s).Error
+	if err != nil || s.ID == 0 || !s.User.IsBanned(now) {
+		return nil, err
+	}
+	if err := db.Delete(&Session{}, s.ID).Error; err != nil {
+		return nil, err
+	}
+	return &s.User, nil
+}
