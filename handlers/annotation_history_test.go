@@ -74,3 +74,22 @@ func TestDeleteAsksFirst(t *testing.T) {
 		t.Errorf("another user reaches the confirmation: %d", res.status)
 	}
 }
+
+// A reference citing a title alone is accepted: the legend offers "a title
+// with a link, or a bibliographic entry", and a title is an entry.
+func TestTitleOnlyCitation(t *testing.T) {
+	ts := newTestServer(t)
+	doc := ts.articleID()
+	alice, _ := ts.loggedIn("alicia", models.RoleReader)
+	id, res := alice.annotate(doc, url.Values{"kind": {"reference"}, "passage": {"5"}, "body": {"See the treaty itself."},
+		"cite_title": {"The North Atlantic Treaty, 1949"}, "cite_url": {""}, "cite_text": {""}})
+	if id == 0 {
+		t.Fatalf("a title-only citation refused: %d\n%s", res.status, res.body)
+	}
+	mustContain(t, alice.get(fmt.Sprintf("/annotations/%d", id)).body, "<li>The North Atlantic Treaty, 1949</li>")
+	// A link still needs its title.
+	if id, res := alice.annotate(doc, url.Values{"kind": {"reference"}, "passage": {"5"}, "body": {"A bare link."},
+		"cite_url": {"https://example.org"}}); id != 0 || res.status != http.StatusUnprocessableEntity {
+		t.Errorf("a link without a title: %d", res.status)
+	}
+}

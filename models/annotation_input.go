@@ -110,7 +110,7 @@ func (in *AnnotationInput) validate() (template.HTML, FieldErrors) {
 	if msg != "" {
 		fe["citations"] = msg
 	} else if in.Kind == KindReference && len(cites) == 0 {
-		fe["citations"] = "A reference needs at least one citation: a title with a link, or a bibliographic entry."
+		fe["citations"] = "A reference needs at least one citation: a title, with its link if it has one, or a bibliographic entry."
 	}
 	switch in.Visibility {
 	case VisibilityPublic, VisibilityPrivate:
@@ -146,9 +146,9 @@ func cleanCitations(in []Citation) ([]Citation, string) {
 			if c.Title == "" {
 				return nil, "Citation " + itoa(n) + ": give the linked source a title."
 			}
-		} else if c.Text == "" {
-			return nil, "Citation " + itoa(n) + ": add a link (http or https) or a bibliographic entry."
 		}
+		// A title alone ("The North Atlantic Treaty, 1949") is a
+		// bibliographic entry, as the form's legend says: it stands.
 		if utf8.RuneCountInString(c.Title) > 500 || utf8.RuneCountInString(c.Text) > 2000 {
 			return nil, "Citation " + itoa(n) + " is too long."
 		}
