@@ -27,8 +27,8 @@ func (a *App) signupSubmit(c echo.Context) error {
 		Email:    c.FormValue("email"),
 		Password: c.FormValue("password"),
 	}
-	if n.Password != c.FormValue("password_confirm") {
-		return a.renderForm(c, "signup", "Sign up", models.FieldErrors{"password_confirm": "The two passwords differ."}, nil)
+	if fe := accountFormErrors(n, c.FormValue("password_confirm")); fe != nil {
+		return a.renderForm(c, "signup", "Sign up", fe, nil)
 	}
 	// Accounts from one address are limited, so a script cannot mint
 	// thousands of them to get past the new-account rules.
@@ -172,8 +172,8 @@ func (a *App) setupSubmit(c echo.Context) error {
 	token := c.FormValue("token")
 	page := setupPage{Token: token}
 	n := models.NewUser{Username: c.FormValue("username"), Email: c.FormValue("email"), Password: c.FormValue("password")}
-	if n.Password != c.FormValue("password_confirm") {
-		return a.renderForm(c, "setup", "Create the admin account", models.FieldErrors{"password_confirm": "The two passwords differ."}, page)
+	if fe := accountFormErrors(n, c.FormValue("password_confirm")); fe != nil {
+		return a.renderForm(c, "setup", "Create the admin account", fe, page)
 	}
 	u, err := models.CreateFirstAdmin(a.db, token, n, a.now(), a.cfg.PasswordCost)
 	var fe models.FieldErrors
@@ -208,11 +208,17 @@ func (a *App) accountPasswordSubmit(c echo.Context) error {
 		}
 		return err
 	}
+	fe := models.FieldErrors{}
+	if msg := models.CheckPassword(c.FormValue("password"), u.Username, u.Email); msg != "" {
+		fe["password"] = msg
+	}
 	if c.FormValue("password") != c.FormValue("password_confirm") {
-		return a.renderAccountForm(c, models.FieldErrors{"password_confirm": "The two passwords differ."})
+		fe["password_confirm"] = "The two passwords differ."
+	}
+	if len(fe) > 0 {
+		return a.renderAccountForm(c, fe)
 	}
 	err := models.SetPassword(a.db, u.Username, c.FormValue("password"), a.cfg.PasswordCost)
-	var fe models.FieldErrors
 	if a.formFailed(err, &fe) {
 		return a.renderAccountForm(c, fe)
 	}
@@ -249,4 +255,18 @@ func (a *App) renderAccountForm(c echo.Context, fe models.FieldErrors) error {
 		return err
 	}
 	return a.renderForm(c, "account", "Your account", fe, page)
+}
+
+// accountFormErrors checks every field of a new account's form at once (a
+// short password that also differs from its confirmation reports both),
+// or returns nil.
+func accountFormErrors(n models.NewUser, confirm string) models.FieldErrors {
+	fe := n.Validate() // a copy: the caller's fields stay as typed
+	if n.Password != confirm {
+		if fe == nil {
+			fe = models.FieldErrors{}
+		}
+		fe["password_confirm"] = "The two passwords differ."
+	}
+	return fe
 }
