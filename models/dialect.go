@@ -1,6 +1,8 @@
 package models
 
-// This file holds the only SQL that differs between SQLite and PostgreSQL.
+// This file holds the SQL that differs between SQLite and PostgreSQL, and
+// picks the full-text search engine (searchEngineFor), whose two dialects
+// are search_sqlite.go and search_postgres.go.
 
 import (
 	"encoding/json"

@@ -125,13 +125,18 @@ func Search(db *gorm.DB, viewer *User, req SearchRequest) (SearchResults, error)
 		return out, nil
 	}
 	eng := searchEngineFor(db)
+	err := eng.session(db, func(db *gorm.DB) error { return search(db, eng, viewer, req, q, &out) })
+	return out, err
+}
+
+func search(db *gorm.DB, eng searchEngine, viewer *User, req SearchRequest, q ftsquery.Query, out *SearchResults) error {
 	var err error
 	if out.Page == 1 && !req.Filter.NotesOnly() {
 		if out.Documents, err = searchTitles(db, eng, q, req.Filter); err != nil {
-			return out, err
+			return err
 		}
 		if out.Passages, err = searchPassages(db, eng, q, req.Filter); err != nil {
-			return out, err
+			return err
 		}
 	}
 	base := func() *gorm.DB {
@@ -139,14 +144,14 @@ func Search(db *gorm.DB, viewer *User, req SearchRequest) (SearchResults, error)
 	}
 	ids, more, err := rankedPage(eng, base, notesIndex, q, rankWindow, (out.Page-1)*SearchPageSize, SearchPageSize)
 	if err != nil {
-		return out, err
+		return err
 	}
 	out.More = more
 	var notes []Annotation
 	err = db.Preload("Author", func(db *gorm.DB) *gorm.DB { return db.Select("id", "username") }).
 		Where("id IN ?", orEmpty(ids)).Find(&notes).Error
 	if err != nil {
-		return out, err
+		return err
 	}
 	byID := make(map[uint]Annotation, len(notes))
 	docIDs := make([]uint, 0, len(notes))
@@ -160,7 +165,7 @@ func Search(db *gorm.DB, viewer *User, req SearchRequest) (SearchResults, error)
 		}
 	}
 	out.Titles, err = DocumentTitles(db, docIDs)
-	return out, err
+	return err
 }
 
 func searchTitles(db *gorm.DB, eng searchEngine, q ftsquery.Query, f SearchFilter) ([]DocumentHit, error) {

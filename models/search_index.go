@@ -37,6 +37,8 @@ type searchEngine interface {
 	newestFirst(tx *gorm.DB) error
 	// repair puts back what a table rebuild may have dropped.
 	repair(tx *gorm.DB) error
+	// session runs one search's queries.
+	session(db *gorm.DB, fn func(*gorm.DB) error) error
 	// candidates runs base (a query on idx.table, already narrowed by the
 	// privacy rules and filters) for the rows matching q, newest first, at
 	// most limit, each with its score.

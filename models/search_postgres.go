@@ -1,6 +1,7 @@
 package models
 
 import (
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -96,6 +97,27 @@ func (postgresSearch) newestFirst(*gorm.DB) error { return nil }
 
 // repair has nothing to do: PostgreSQL changes columns in place, triggers stay.
 func (postgresSearch) repair(*gorm.DB) error { return nil }
+
+// session runs fn in a read-only transaction that plans each statement for
+// its own query. Margin prepares every statement, and after five runs
+// PostgreSQL may switch to one generic plan that cannot know how common
+// the words are: a plan made for a common word (walk the newest notes,
+// test each) then serves a rare word or a phrase, and reads every note.
+// JIT is off: the privacy rule's subqueries push a common word's estimated
+// cost past jit_above_cost, and compiling them took 700 ms of a 10 ms query.
+// No parallel workers either: starting them costs more than a search that
+// stops at its window (20 ms of 40, and 250 ms under load).
+func (postgresSearch) session(db *gorm.DB, fn func(*gorm.DB) error) error {
+	return db.Transaction(func(tx *gorm.DB) error {
+		for _, set := range []string{"SET LOCAL plan_cache_mode = force_custom_plan", "SET LOCAL jit = off",
+			"SET LOCAL max_parallel_workers_per_gather = 0"} {
+			if err := tx.Exec(set).Error; err != nil {
+				return err
+			}
+		}
+		return fn(tx)
+	}, &sql.TxOptions{ReadOnly: true})
+}
 
 func pgQuery() string { return "to_tsquery('" + pgSearchConfig + "', ?)" }
 

@@ -119,6 +119,28 @@ type searchScale struct {
 func openSearchScale(t *testing.T, notes int) (*gorm.DB, searchScale) {
 	dir := os.Getenv("MARGIN_SEARCH_BENCH_DIR")
 	var db *gorm.DB
+	if schema := os.Getenv("MARGIN_SEARCH_BENCH_SCHEMA"); schema != "" && dir != "" && modeltest.UsePostgres() {
+		// A schema seeded by an earlier run (the seed is fixed, so its
+		// words are those scale.json in dir records).
+		var err error
+		if db, err = models.Open(models.Options{DatabaseURL: modeltest.WithSearchPath(modeltest.PostgresURL(t), schema)}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { models.Close(db) })
+		var s searchScale
+		b, err := os.ReadFile(filepath.Join(dir, "scale.json"))
+		if err == nil {
+			err = json.Unmarshal(b, &s)
+		}
+		if err == nil {
+			err = db.Where("username = ?", s.Member.Username).First(s.Member).Error
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("reusing schema %s", schema)
+		return db, s
+	}
 	if dir == "" || modeltest.UsePostgres() {
 		db = modeltest.Open(t)
 	} else {

@@ -94,6 +94,10 @@ func (sqliteSearch) repair(tx *gorm.DB) error {
 	return nil
 }
 
+// session runs fn as it is: a transaction would take SQLite's write lock
+// (the pool opens them IMMEDIATE).
+func (sqliteSearch) session(db *gorm.DB, fn func(*gorm.DB) error) error { return fn(db) }
+
 func (sqliteSearch) match(base *gorm.DB, idx ftsIndex, q ftsquery.Query) *gorm.DB {
 	fts := ftsTable(idx)
 	return base.Joins(fmt.Sprintf("JOIN %s ON %s.docid = %s.id", fts, fts, idx.table)).
