@@ -171,6 +171,12 @@ func (a *App) setupShow(c echo.Context) error {
 func (a *App) setupSubmit(c echo.Context) error {
 	token := c.FormValue("token")
 	page := setupPage{Token: token}
+	// The link first: without a valid one, the form's errors are no one's business.
+	if ok, err := models.SetupTokenValid(a.db, token, a.now()); err != nil {
+		return err
+	} else if !ok {
+		return echo.NewHTTPError(http.StatusNotFound, "This set-up link is not valid: it was used already, it expired, or the site has an admin.")
+	}
 	n := models.NewUser{Username: c.FormValue("username"), Email: c.FormValue("email"), Password: c.FormValue("password")}
 	if fe := accountFormErrors(n, c.FormValue("password_confirm")); fe != nil {
 		return a.renderForm(c, "setup", "Create the admin account", fe, page)

@@ -118,6 +118,13 @@ var routeAccess = map[string]role{
 	"GET /users/:name": everyone,
 	"GET /search":      everyone,
 
+	"GET /feeds/notes":                    everyone,
+	"GET /feeds/documents/:id":            everyone,
+	"GET /feeds/users/:name":              everyone,
+	"GET /feeds/private/:key/replies":     nobody, // the path's key is the only credential; the matrix's is no one's
+	"GET /feeds/private/:key/classes/:id": nobody,
+	"POST /account/feeds":                 accounts,
+
 	"GET /classes":                                 accounts,
 	"GET /classes/new":                             educator | admin,
 	"POST /classes":                                educator | admin,
