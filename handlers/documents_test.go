@@ -34,7 +34,8 @@ func TestLibraryAndSampleArticle(t *testing.T) {
 	if page.status != http.StatusOK {
 		t.Fatalf("document: %d", page.status)
 	}
-	mustContain(t, page.body, `id="p-1"`, `href="#p-1"`, "Meeting between NATO Secretary General")
+	mustContain(t, page.body, `id="p-1"`, `href="#p-1"`, "Meeting between NATO Secretary General",
+		`passage passage--caption`, `<p class="caption-label">Photo caption</p><p class="ptext caption">`)
 	withoutLinks := regexp.MustCompile(`<link [^>]*>`).ReplaceAllString(page.body, "")
 	if n := strings.Count(withoutLinks, "The Short-lived NATO-Russia Honeymoon"); n > 2 {
 		// <title> and <h1> only (and the feed's <link>, set aside): the

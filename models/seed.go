@@ -26,6 +26,13 @@ func SeedSamples(db *gorm.DB) (int, error) {
 		if err != nil {
 			return imported, fmt.Errorf("sample %s: %w", f.Name, err)
 		}
+		// A plain-text file cannot say which paragraph is a photo's
+		// caption; the samples know theirs.
+		for _, n := range f.Captions {
+			if n >= 1 && n <= len(parsed.Passages) {
+				parsed.Passages[n-1].Kind = textimport.Caption
+			}
+		}
 		res, err := ImportDocument(db, parsed, nil)
 		if err != nil {
 			return imported, fmt.Errorf("sample %s: %w", f.Name, err)

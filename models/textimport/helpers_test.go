@@ -24,7 +24,7 @@ func checkDocument(t testing.TB, doc *Document) {
 	}
 	for i, p := range doc.Passages {
 		switch {
-		case p.Kind != Paragraph && p.Kind != Heading && p.Kind != ListItem && p.Kind != BlockQuote:
+		case p.Kind != Paragraph && p.Kind != Heading && p.Kind != ListItem && p.Kind != BlockQuote && p.Kind != Caption:
 			t.Errorf("passage %d: unknown kind %q", i, p.Kind)
 		case p.Kind == Heading && (p.Level < 1 || p.Level > 6):
 			t.Errorf("passage %d: heading level %d", i, p.Level)

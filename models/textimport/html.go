@@ -164,6 +164,8 @@ func (x *htmlExtractor) enterBlock(n *html.Node) {
 	switch n.DataAtom {
 	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
 		s.kind, s.level = Heading, headingLevels[n.DataAtom]
+	case atom.Figcaption:
+		s.kind, s.level = Caption, 0
 	case atom.Blockquote:
 		s.quote = true
 	case atom.Ol:

@@ -34,6 +34,8 @@ const (
 	Heading    Kind = "heading"
 	ListItem   Kind = "list_item"
 	BlockQuote Kind = "blockquote"
+	// Caption is the caption of a photo or figure (HTML <figcaption>).
+	Caption Kind = "caption"
 )
 
 // Passage is one block of a document.
