@@ -63,23 +63,9 @@ func (a *App) annotationEditSubmit(c echo.Context) error {
 	}
 	u := a.currentUser(c)
 	in := annotationForm(c)
-	// New words are checked like a new note: an edit must not turn an
-	// approved note into spam unseen.
-	var verdict *models.Verdict
-	if changesText(ann, in) {
-		var parent *models.Annotation
-		if ann.ParentID != nil {
-			if parent, err = models.AnnotationByID(a.db, *ann.ParentID); err != nil {
-				return err
-			}
-		}
-		check := in
-		check.Visibility, check.ClassID = ann.Visibility, ann.ClassID
-		v, err := a.screen(c, u, ann.DocumentID, parent, check)
-		if err != nil {
-			return err
-		}
-		verdict = &v
+	verdict, err := a.editVerdict(c, u, ann, in, a.screen)
+	if err != nil {
+		return err
 	}
 	was := ann.Status
 	err = models.UpdateAnnotation(a.db, u, ann, in, verdict, a.now())
@@ -100,6 +86,33 @@ func (a *App) annotationEditSubmit(c echo.Context) error {
 
 // changesText tells whether an edit changes the words a reader sees: the
 // body, the counterpoint or the citations.
+// screenFunc screens a submission: a.screen for forms, a.screenWrite for
+// the API.
+type screenFunc func(c echo.Context, u *models.User, docID uint, parent *models.Annotation, in models.AnnotationInput) (models.Verdict, error)
+
+// editVerdict checks an edit's new words like a new note, so that an edit
+// cannot turn an approved note into spam unseen; nil when the words are
+// unchanged. The note keeps its place in its thread and its visibility.
+func (a *App) editVerdict(c echo.Context, u *models.User, ann *models.Annotation, in models.AnnotationInput, screen screenFunc) (*models.Verdict, error) {
+	if !changesText(ann, in) {
+		return nil, nil
+	}
+	var parent *models.Annotation
+	if ann.ParentID != nil {
+		var err error
+		if parent, err = models.AnnotationByID(a.db, *ann.ParentID); err != nil {
+			return nil, err
+		}
+	}
+	check := in
+	check.Visibility, check.ClassID = ann.Visibility, ann.ClassID
+	v, err := screen(c, u, ann.DocumentID, parent, check)
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
 func changesText(ann *models.Annotation, in models.AnnotationInput) bool {
 	if strings.TrimSpace(in.Body) != ann.Body || strings.TrimSpace(in.Counterpoint) != ann.Counterpoint {
 		return true

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -345,5 +346,42 @@ func TestAdminsAllowOrigins(t *testing.T) {
 	moderator.get("/")
 	if r := moderator.post("/admin/origins", url.Values{"origins": {"https://evil.example"}}); r.status != http.StatusForbidden {
 		t.Errorf("a moderator sets origins: %d", r.status)
+	}
+}
+
+// A PUT's new words are screened like a form's edit (editVerdict): an
+// approved note cannot be turned into spam through the API unseen.
+func TestProtocolPutIntoSpamIsHeldAgain(t *testing.T) {
+	ts := newTestServer(t)
+	doc := ts.articleID()
+	owner, _ := ts.loggedIn("putter", models.RoleReader)
+	token := owner.newToken("tool", models.ScopeWrite, "30")
+	cont := fmt.Sprintf("/documents/%d/annotations/", doc)
+	sober := fmt.Sprintf(`{"@context": "http://www.w3.org/ns/anno.jsonld", "type": "Annotation", "motivation": "commenting",
+	 "body": {"type": "TextualBody", "value": "A sober remark on the evidence."},
+	 "target": {"source": "%s/documents/%d", "selector": {"type": "TextQuoteSelector", "exact": "Manfred Woerner"}}}`, ts.URL, doc)
+	res := ts.bearer("POST", cont, token, sober, "Content-Type", "application/ld+json")
+	if res.status != http.StatusCreated {
+		t.Fatalf("POST: %d %s", res.status, res.body)
+	}
+	created := decodeJSON(t, res)
+	iri, _ := created["id"].(string)
+	n, err := strconv.ParseUint(iri[strings.LastIndexByte(iri, '/')+1:], 10, 64)
+	if err != nil {
+		t.Fatalf("id %q: %v", iri, err)
+	}
+	id := uint(n)
+	if ts.status(id) != models.StatusPublished {
+		t.Fatalf("the sober note: %s", ts.status(id))
+	}
+	created["body"] = map[string]any{"type": "TextualBody",
+		"value": "Cheap pills https://a.example https://b.example https://c.example https://d.example https://e.example"}
+	updated, _ := json.Marshal(created)
+	put := ts.bearer("PUT", strings.TrimPrefix(iri, ts.URL), token, string(updated), "Content-Type", "application/ld+json", "If-Match", res.header.Get("ETag"))
+	if put.status != http.StatusOK {
+		t.Fatalf("PUT: %d %s", put.status, put.body)
+	}
+	if ts.status(id) == models.StatusPublished {
+		t.Fatal("a PUT with five links stayed published")
 	}
 }

@@ -243,21 +243,9 @@ func (a *App) protocolAnnotationPut(c echo.Context) error {
 		}
 	}
 	in := models.InputFromW3C(incoming)
-	var verdict *models.Verdict
-	if changesText(ann, in) {
-		var parent *models.Annotation
-		if ann.ParentID != nil {
-			if parent, err = models.AnnotationByID(a.db, *ann.ParentID); err != nil {
-				return err
-			}
-		}
-		check := in
-		check.Visibility, check.ClassID = ann.Visibility, ann.ClassID
-		v, err := a.screenWrite(c, u, ann.DocumentID, parent, check)
-		if err != nil {
-			return err
-		}
-		verdict = &v
+	verdict, err := a.editVerdict(c, u, ann, in, a.screenWrite)
+	if err != nil {
+		return err
 	}
 	if err := models.UpdateAnnotation(a.db, u, ann, in, verdict, a.now()); err != nil {
 		return fieldErrorsJSON(c, err)
