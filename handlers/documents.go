@@ -68,9 +68,15 @@ type documentPage struct {
 	Revisions   []models.Revision
 	IsCurrent   bool
 	Kinds       []models.Kind
-	Filter      models.Kind
-	Sort        string
-	Query       string // the filter and sort as a query string, for links
+	// Filter (a kind), Author and Class choose the notes shown (see
+	// readingFilter), Sort their order; Query is all four as a query
+	// string, for links, and Bar what the filter bar offers and counts.
+	Filter models.Kind
+	Author string
+	Class  uint
+	Sort   string
+	Query  string
+	Bar    *filterBar
 	// Orphaned counts notes that could not be placed on the current text,
 	// listed in Orphans, for the document's editors and the notes' authors.
 	Orphaned int64
@@ -103,14 +109,17 @@ func (a *App) documentShow(c echo.Context) error {
 		return err
 	}
 	viewer := a.currentUser(c)
-	filter, order := readingQuery(c)
+	filter, err := a.readingFilter(c, viewer)
+	if err != nil {
+		return err
+	}
 	revParam := c.QueryParam("rev")
 	heat64, _ := strconv.ParseUint(c.QueryParam("heat"), 10, 32)
 	heat := uint(heat64)
 	unread := a.unread(c)
 	cacheable := !a.hasFlash(c)
 	if !cacheable {
-		body, err := a.documentRender(c, doc, viewer, documentQuery{filter, order, revParam, heat}, "")
+		body, err := a.documentRender(c, doc, viewer, documentQuery{filter, revParam, heat}, "")
 		if err != nil {
 			return err
 		}
@@ -120,10 +129,10 @@ func (a *App) documentShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	key := fmt.Sprintf("doc|%d|%d|%s|%s|%s|%s|%s|%s|h%d", doc.ID, doc.Version, revParam, filter, order, viewerKey(viewer, unread), a.sessionTag(c), phase, heat)
+	key := fmt.Sprintf("doc|%d|%d|%s|%s|%s|%s|%s|h%d", doc.ID, doc.Version, revParam, filter.key(), viewerKey(viewer, unread), a.sessionTag(c), phase, heat)
 	page, err := a.pageCache.load(key, func() ([]byte, string, error) {
 		stampLater := newStampNonce()
-		body, err := a.documentRender(c, doc, viewer, documentQuery{filter, order, revParam, heat}, stampLater)
+		body, err := a.documentRender(c, doc, viewer, documentQuery{filter, revParam, heat}, stampLater)
 		return body, stampLater, err
 	})
 	if err != nil {
@@ -146,22 +155,9 @@ func readingQuery(c echo.Context) (models.Kind, string) {
 	return filter, order
 }
 
-// readingQueryString is the filter and order as a query string, for links.
-func readingQueryString(filter models.Kind, order string) string {
-	q := url.Values{}
-	if filter != "" {
-		q.Set("kind", string(filter))
-	}
-	if order != "newest" {
-		q.Set("sort", order)
-	}
-	return q.Encode()
-}
-
 // documentQuery is what, in the reading view's address, chooses the page.
 type documentQuery struct {
-	filter   models.Kind
-	order    string
+	filter   readingFilter
 	revision string
 	heat     uint // an assignment whose heat map lies over the text
 }
@@ -169,7 +165,7 @@ type documentQuery struct {
 // documentRender renders the reading view; stampLater, when set, stands in
 // the page for the form stamps, filled in when it is served.
 func (a *App) documentRender(c echo.Context, doc *models.Document, viewer *models.User, dq documentQuery, stampLater string) ([]byte, error) {
-	filter, order, revParam := dq.filter, dq.order, dq.revision
+	filter, revParam := dq.filter, dq.revision
 	var rev *models.Revision
 	var err error
 	if revParam != "" {
@@ -193,7 +189,13 @@ func (a *App) documentRender(c echo.Context, doc *models.Document, viewer *model
 		return nil, err
 	}
 	page := documentPage{Document: doc, Revision: rev, Revisions: revs,
-		IsCurrent: rev.ID == doc.CurrentRevisionID, Kinds: models.Kinds, Filter: filter, Sort: order, Query: readingQueryString(filter, order)}
+		IsCurrent: rev.ID == doc.CurrentRevisionID, Kinds: models.Kinds}
+	page.setFilter(filter)
+	if page.IsCurrent {
+		if page.Bar, err = a.newFilterBar(rev, doc, viewer, filter); err != nil {
+			return nil, err
+		}
+	}
 	if page.IsCurrent && len(revs) > 1 {
 		if page.Orphans, err = models.Orphans(a.db, doc, viewer); err != nil {
 			return nil, err

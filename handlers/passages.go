@@ -40,8 +40,8 @@ func (a *App) passageFragments(data *templateData, page *documentPage, passages 
 	var missing []models.Passage
 	var missingAt []int
 	for i, p := range passages {
-		keys[i] = fmt.Sprintf("pas|%d|%d|%d|%d|%d|%s|%s|%t|%t|%s", page.Document.ID, page.Revision.ID, p.Number,
-			p.NotesVersion, page.Document.NotesEpoch, page.Filter, page.Sort, page.IsCurrent, page.Single, viewer)
+		keys[i] = fmt.Sprintf("pas|%d|%d|%d|%d|%d|%s|%t|%t|%s", page.Document.ID, page.Revision.ID, p.Number,
+			p.NotesVersion, page.Document.NotesEpoch, page.filter().key(), page.IsCurrent, page.Single, viewer)
 		if frag, ok := a.pageCache.get(keys[i]); ok {
 			out[i] = template.HTML(frag.body)
 			continue
@@ -54,7 +54,8 @@ func (a *App) passageFragments(data *templateData, page *documentPage, passages 
 	}
 	// The notes are read after the versions: what is rendered is at least
 	// as new as the key it is cached under.
-	opts := models.ReadingOptions{Kind: page.Filter, Sort: page.Sort, Preview: marginPreview}
+	opts := page.filter().options()
+	opts.Preview = marginPreview
 	if page.Single {
 		opts.Preview = 0
 	}
@@ -107,9 +108,17 @@ func (a *App) passageShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	filter, order := readingQuery(c)
-	page := documentPage{Document: doc, Revision: rev, IsCurrent: true, Kinds: models.Kinds, Filter: filter, Sort: order,
-		Query: readingQueryString(filter, order), Single: true, Passage: p.Number}
+	filter, err := a.readingFilter(c, a.currentUser(c))
+	if err != nil {
+		return err
+	}
+	page := documentPage{Document: doc, Revision: rev, IsCurrent: true, Kinds: models.Kinds, Single: true, Passage: p.Number}
+	page.setFilter(filter)
+	if page.Filtered() {
+		if page.Bar, err = a.newFilterBar(rev, doc, a.currentUser(c), filter); err != nil {
+			return err
+		}
+	}
 	data := a.newTemplateData(c, fmt.Sprintf("Passage %d of %s", p.Number, doc.Title), &page)
 	if page.Rendered, err = a.passageFragments(data, &page, []models.Passage{*p}, a.sessionTag(c)); err != nil {
 		return err

@@ -47,6 +47,10 @@ type PassageView struct {
 type ReadingOptions struct {
 	Kind Kind   // only threads with an annotation of this kind; "" for all
 	Sort string // "helpful" or "newest"
+	// Author (a username) and Class (shared with that class) keep only
+	// threads with such a note; with Kind, a note must match all three.
+	Author string
+	Class  uint
 	// Preview, when above 0, keeps only the first Preview threads of each
 	// passage (in Sort's order); PassageView.More counts the rest. Counts,
 	// totals and highlights still cover every thread.
@@ -212,8 +216,8 @@ func buildReadingView(passages []Passage, anns []*Annotation, marked, flagHidden
 	return out
 }
 
-// buildPassage is one passage's view of its threads. Under a kind filter
-// the counts and total are of that kind only, as the threads shown are;
+// buildPassage is one passage's view of its threads. Under a filter the
+// counts and total are of the notes it asks for, in the threads shown;
 // All still counts every note.
 func buildPassage(p Passage, threads []*Thread, opts ReadingOptions) PassageView {
 	pv := PassageView{Passage: p}
@@ -228,7 +232,9 @@ func buildPassage(p Passage, threads []*Thread, opts ReadingOptions) PassageView
 			if x.Missing || x.IsDeleted() {
 				return
 			}
-			counts[x.Kind]++
+			if opts.matchesAudience(x.Author.Username, x.Visibility, x.ClassID) {
+				counts[x.Kind]++
+			}
 			pv.All++
 			if x.Kind == KindDisagreement && x.Status == StatusPublished {
 				openDisagreements++
@@ -237,7 +243,7 @@ func buildPassage(p Passage, threads []*Thread, opts ReadingOptions) PassageView
 				}
 			}
 		})
-		if opts.Kind != "" && !hasKind(t, opts.Kind) {
+		if opts.Filtered() && !opts.hasMatch(t) {
 			continue
 		}
 		pv.Threads = append(pv.Threads, t)
@@ -290,16 +296,6 @@ func walk(t *Thread, fn func(*Thread)) {
 	for _, r := range t.Replies {
 		walk(r, fn)
 	}
-}
-
-func hasKind(t *Thread, k Kind) bool {
-	found := false
-	walk(t, func(x *Thread) {
-		if !x.Missing && !x.IsDeleted() && x.Kind == k {
-			found = true
-		}
-	})
-	return found
 }
 
 func sortThreads(ts []*Thread, order string) {
