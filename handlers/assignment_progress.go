@@ -136,6 +136,7 @@ func (a *App) assignmentShow(c echo.Context) error {
 		return err
 	}
 	page.Heat = newHeatMap(as.DocumentID, rows)
+	page.Heat.AssignmentID = as.ID
 	taught, err := models.TaughtClasses(a.db, u.ID)
 	if err != nil {
 		return err

@@ -10,6 +10,9 @@ import (
 // gathered, one bar per passage, with the table that says the same in text.
 type heatMap struct {
 	DocumentID uint
+	// AssignmentID, when set, lays the heat map over the text its table's
+	// passages link to.
+	AssignmentID uint
 	Bars       []heatBar
 	Active     []models.HeatRow // passages with notes, for the table
 	Width      int

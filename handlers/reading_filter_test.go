@@ -162,6 +162,12 @@ func TestReadingFilterPrivacy(t *testing.T) {
 			t.Errorf("anonymous: another class's filter changed the page")
 		}
 	}
-	// The class's student of class B sees their own class offered.
+	// Class B's student sees their own class offered, once there is a
+	// note to filter (a text without notes says so instead of a filter).
+	mustContain(t, w.actors["other"].get(fmt.Sprintf("/documents/%d", w.doc)).body, "No notes on this text yet")
+	if _, err := models.CreateAnnotation(ts.db, w.teacherU, doc, models.AnnotationInput{Kind: models.KindComment, Passage: 2, QuoteHint: -1,
+		Visibility: models.VisibilityPublic, Body: "A public remark"}, models.StatusPublished); err != nil {
+		t.Fatal(err)
+	}
 	mustContain(t, w.actors["other"].get(fmt.Sprintf("/documents/%d", w.doc)).body, "Shared with Class B")
 }

@@ -15,6 +15,17 @@
     el.focus({ preventScroll: false });
   }
   window.addEventListener("hashchange", focusHash);
+  // Under a filter the server opens every passage's notes, for readers
+  // without this script; beside the text, where each passage's open notes
+  // float over the margin below, they would cover one another, so here
+  // they start folded (the counts say what each holds).
+  document.addEventListener("DOMContentLoaded", function () {
+    if (document.querySelector(".document--passage")) return;
+    document.querySelectorAll(".passage > .passage__notes > details.notes[open]").forEach(function (d) {
+      var body = d.querySelector(".notes__body");
+      if (body && getComputedStyle(body).position === "absolute") d.open = false;
+    });
+  });
   document.addEventListener("DOMContentLoaded", focusHash);
 
   // Times are written in UTC so cached pages stay true; show them in local time.
@@ -207,7 +218,7 @@
       form.elements.passage.value = sel.passage;
       form.elements.start.value = sel.start;
       form.elements.quote.value = sel.quote;
-      pop.querySelector("[data-composer-passage]").textContent = sel.passage;
+      pop.querySelectorAll("[data-composer-passage]").forEach(function (el) { el.textContent = sel.passage; });
       var note = pop.querySelector("[data-composer-note]");
       if (note) note.hidden = !sel.clamped;
       clearErrors();
