@@ -13,16 +13,16 @@ type heatMap struct {
 	// AssignmentID, when set, lays the heat map over the text its table's
 	// passages link to.
 	AssignmentID uint
-	Bars       []heatBar
-	Active     []models.HeatRow // passages with notes, for the table
-	Width      int
-	Height     int
-	LabelX     int // where the passage numbers end
-	TrackX     int // where the bars start
-	TrackWidth int
-	RowHeight  int
-	Labels     bool // rows are tall enough to number
-	Summary    string
+	Bars         []heatBar
+	Active       []models.HeatRow // passages with notes, for the table
+	Width        int
+	Height       int
+	LabelX       int // where the passage numbers end
+	TrackX       int // where the bars start
+	TrackWidth   int
+	RowHeight    int
+	Labels       bool // rows are tall enough to number
+	Summary      string
 }
 
 // heatBar is one passage's row: three segments (questions, disagreements,
