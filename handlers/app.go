@@ -48,6 +48,9 @@ type Config struct {
 	// take models.ScreenConfig's defaults); Screen.Akismet is set only when
 	// an Akismet key is configured.
 	Screen models.ScreenConfig
+	// MailEnabled says an SMTP server is configured (MARGIN_SMTP_URL), so
+	// that the account page can say whether anything is sent.
+	MailEnabled bool
 }
 
 func (c *Config) setDefaults() {

@@ -125,6 +125,17 @@ var routeAccess = map[string]role{
 	"GET /feeds/private/:key/classes/:id": nobody,
 	"POST /account/feeds":                 accounts,
 
+	"POST /account/email":         accounts,
+	"POST /account/email/confirm": accounts,
+	"POST /account/mail":          accounts,
+	// Links from e-mail: the path's signed token is the only credential,
+	// and the matrix's is no one's. POST /mail/unsubscribe/:token is the
+	// one write without a CSRF token (RFC 8058 one-click; see csrfExempt).
+	"GET /mail/confirm/:token":      nobody,
+	"POST /mail/confirm/:token":     nobody,
+	"GET /mail/unsubscribe/:token":  nobody,
+	"POST /mail/unsubscribe/:token": nobody,
+
 	"GET /classes":                                 accounts,
 	"GET /classes/new":                             educator | admin,
 	"POST /classes":                                educator | admin,
@@ -200,6 +211,8 @@ var routeForms = map[string]url.Values{
 	"POST /assignments/:id/students/:uid/points":   {"points": {"7"}},
 	"POST /assignments/:id/students/:uid/feedback": {"feedback": {"Good."}},
 	"POST /account/tokens":                         {"name": {"matrix"}, "scope": {"read"}, "expires": {"30"}},
+	"POST /account/email":                          {"email": {"matrix@example.org"}},
+	"POST /account/mail":                           {"replies": {"now"}, "follows": {"digest"}, "teaching": {"digest"}},
 }
 
 // matrixWorld is a test server with one of each role and the objects the

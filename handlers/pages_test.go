@@ -49,6 +49,8 @@ func samplePageData(ts *testServer) map[string]any {
 		"annotation_form":     composer,
 		"annotation_reattach": &reattachPage{Document: doc, Note: ann, Revision: rev, Passages: passages, Shown: passages},
 		"annotation_history":  historyPage{Annotation: ann, Versions: mustHistory(ann, []models.AnnotationEdit{{Kind: models.KindComment, Body: "old *words*", Citations: "A title | https://example.org | \n"}})},
+		"mail_confirm":        &mailLinkPage{Token: "1-2-x", Username: "sample", Email: "sample@example.org"},
+		"mail_unsubscribe":    &mailLinkPage{Token: "1-digest-x", Username: "sample", List: models.ListDigest},
 		"inbox":               inboxPage{Items: []models.InboxItem{{Notification: models.Notification{Reason: models.ReasonReply}, Annotation: reply, Document: doc}}},
 		"document_edit":       documentEditPage{Document: doc},
 		"document_import":     importPage{MaxMB: 10},

@@ -52,6 +52,16 @@ func (a *App) routes(e *echo.Echo) {
 	s.POST("/account/tokens", a.tokenCreate, a.requireUser)
 	s.POST("/account/feeds", a.feedRenew, a.requireUser)
 	s.POST("/account/tokens/:id/revoke", a.tokenRevoke, a.requireUser)
+	s.POST("/account/email", a.accountEmailSubmit, a.requireUser)
+	s.POST("/account/email/confirm", a.accountEmailConfirm, a.requireUser)
+	s.POST("/account/mail", a.accountMailSubmit, a.requireUser)
+	// Links from e-mail: no login, the signed token in the path is the
+	// credential. The one-click unsubscribe POST takes no CSRF token (RFC
+	// 8058; see csrfExempt).
+	s.GET("/mail/confirm/:token", a.mailConfirmShow)
+	s.POST("/mail/confirm/:token", a.mailConfirmSubmit)
+	s.GET("/mail/unsubscribe/:token", a.mailUnsubscribeShow)
+	s.POST("/mail/unsubscribe/:token", a.mailUnsubscribeSubmit)
 
 	educator := a.requireRole((*models.User).IsEducator, "educators and admins")
 	s.GET("/documents/new", a.documentImportShow, educator)

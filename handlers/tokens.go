@@ -26,6 +26,8 @@ type accountPage struct {
 	// Private feed addresses: replies to me, and each of my classes.
 	RepliesFeed string
 	ClassFeeds  []feedLink
+	// Mail is the e-mail section: the address and what is sent to it.
+	Mail mailAccount
 }
 
 func (a *App) accountData(c echo.Context) (*accountPage, error) {
@@ -42,6 +44,9 @@ func (a *App) accountData(c echo.Context) (*accountPage, error) {
 	page := &accountPage{Tokens: tokens, Now: a.now(), RepliesFeed: a.absoluteURL(c, "/feeds/private/"+key+"/replies")}
 	for _, cl := range classes {
 		page.ClassFeeds = append(page.ClassFeeds, feedLink{Title: cl.Name, Href: a.absoluteURL(c, fmt.Sprintf("/feeds/private/%s/classes/%d", key, cl.ID))})
+	}
+	if page.Mail, err = a.mailAccountData(u); err != nil {
+		return nil, err
 	}
 	return page, nil
 }

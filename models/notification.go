@@ -82,9 +82,16 @@ func notifyPublished(tx *gorm.DB, a *Annotation, fresh bool) error {
 	return nil
 }
 
-// notify adds a notification to a user's inbox.
+// notify adds a notification to a user's inbox, and queues its e-mail
+// when the user wants one at once.
 func notify(tx *gorm.DB, userID, annotationID uint, reason Reason) error {
-	if err := tx.Create(&Notification{UserID: userID, AnnotationID: annotationID, Reason: reason}).Error; err != nil {
+	n := Notification{UserID: userID, AnnotationID: annotationID, Reason: reason}
+	if err := tx.Create(&n).Error; err != nil {
+		return err
+	}
+	// Queued with the inbox entry, in the transaction that writes the note:
+	// the message exists exactly when the note does.
+	if err := queueNoteMail(tx, &n); err != nil {
 		return err
 	}
 	// The navigation shows the unread count: pages cached for this user are stale.

@@ -157,7 +157,13 @@ func CreateUser(db *gorm.DB, n NewUser, cost passhash.Params) (*User, error) {
 		return nil, err
 	}
 	u := &User{Username: n.Username, Email: n.Email, PasswordHash: hash, Role: n.Role}
-	if err := db.Create(u).Error; err != nil {
+	err = db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(u).Error; err != nil {
+			return err
+		}
+		return QueueConfirmation(tx, u, time.Now())
+	})
+	if err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return nil, FieldErrors{"username": "That username is taken."}
 		}

@@ -22,6 +22,7 @@ Usage:
   margin annotations import [-document ID] -as USER FILE...  import W3C and Hypothesis annotations
   margin user create|set-role|set-password|end-sessions ...  manage accounts
   margin spam train|eval|stats|reset|purge ...  the spam model, and purging old spam
+  margin mail test|status|retry ...  e-mail notifications: a test message, the outbox
   margin -h | margin COMMAND -h  help
 
 Every command reads -data / MARGIN_DATA (default ./margin-data) and DATABASE_URL
@@ -69,6 +70,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return userCommand(env, args)
 	case "spam":
 		return spamCommand(env, args)
+	case "mail":
+		return mailCommand(env, args)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil

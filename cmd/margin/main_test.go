@@ -98,7 +98,7 @@ func TestUserCommands(t *testing.T) {
 }
 
 func TestHelpOnEveryCommand(t *testing.T) {
-	for _, args := range [][]string{{"-h"}, {"serve", "-h"}, {"import", "-h"}, {"user", "-h"}, {"user", "create", "-h"}} {
+	for _, args := range [][]string{{"-h"}, {"serve", "-h"}, {"import", "-h"}, {"user", "-h"}, {"user", "create", "-h"}, {"mail", "-h"}, {"mail", "test", "-h"}} {
 		out, errOut, err := runCLI(t, "", args...)
 		if err != nil && !errors.Is(err, flag.ErrHelp) {
 			t.Errorf("%v: %v", args, err)

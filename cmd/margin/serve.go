@@ -28,6 +28,8 @@ func serveCommand(e cliEnv, args []string) error {
 	corsOrigins := fs.String("cors-origins", envOr("MARGIN_CORS_ORIGINS", ""), "comma-separated `origins` (https://tool.example) besides the site that may write to the API and read it with credentials (env MARGIN_CORS_ORIGINS)")
 	var screen screenFlags
 	screen.register(fs)
+	var mail mailFlags
+	mail.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -50,7 +52,11 @@ func serveCommand(e cliEnv, args []string) error {
 	} else if n > 0 {
 		log.Info("imported sample documents", "count", n)
 	}
-	cfg := handlers.Config{SessionHashKey: hashKey, SessionBlockKey: blockKey, Logger: log}
+	_, mailOn, err := smtpConfig()
+	if err != nil {
+		return err
+	}
+	cfg := handlers.Config{SessionHashKey: hashKey, SessionBlockKey: blockKey, Logger: log, MailEnabled: mailOn}
 	for _, o := range strings.Split(*corsOrigins, ",") {
 		if o = strings.TrimRight(strings.TrimSpace(o), "/"); o != "" {
 			cfg.CORSOrigins = append(cfg.CORSOrigins, o)
@@ -83,6 +89,19 @@ func serveCommand(e cliEnv, args []string) error {
 	} else if token != "" {
 		fmt.Fprintf(e.stdout, "\nNo admin account yet. Open this link within 24 hours to create it:\n\n    %s/setup?token=%s\n\n", site, token)
 	}
+	worker, err := mail.worker(db, site, hashKey, log)
+	if err != nil {
+		return err
+	}
+	workerDone := make(chan struct{})
+	workerCtx, stopWorker := context.WithCancel(context.Background())
+	defer stopWorker()
+	if worker != nil {
+		go func() { defer close(workerDone); worker.Run(workerCtx) }()
+	} else {
+		close(workerDone)
+		log.Info("e-mail is off: set MARGIN_SMTP_URL to send notifications")
+	}
 	srv := &http.Server{Handler: app, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
 	errc := make(chan error, 2)
@@ -111,7 +130,15 @@ func serveCommand(e cliEnv, args []string) error {
 	if metricsSrv != nil {
 		metricsSrv.Shutdown(ctx)
 	}
-	return srv.Shutdown(ctx)
+	err = srv.Shutdown(ctx)
+	// The worker finishes the message it is sending (a lease covers it if
+	// it cannot) before the database closes.
+	stopWorker()
+	select {
+	case <-workerDone:
+	case <-ctx.Done():
+	}
+	return err
 }
 
 // displayAddr turns ":8080" or "0.0.0.0:8080" into something a browser opens.

@@ -1,0 +1,343 @@
+package models
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// ErrNothingToSend says an outbox message has nothing left to say, or no
+// one to say it to; its text is the reason, recorded on the message.
+type ErrNothingToSend struct{ Reason string }
+
+func (e *ErrNothingToSend) Error() string { return e.Reason }
+
+func nothing(format string, args ...any) error {
+	return &ErrNothingToSend{Reason: fmt.Sprintf(format, args...)}
+}
+
+// MailNote is one note a message tells of.
+type MailNote struct {
+	Annotation Annotation // with its author's username
+	Document   Document   // id and title
+	Reason     Reason
+}
+
+// MailRecipient is who a message goes to, as of now.
+type MailRecipient struct {
+	User     *User
+	Settings MailSettings
+	// Address is the confirmed address mail goes to.
+	Address string
+}
+
+// RecipientOf loads the recipient of m with the address to use, or
+// ErrNothingToSend when there is none: no address, or one not (or no
+// longer) confirmed. A confirmation goes to the address it confirms, as
+// long as it is still the account's.
+func RecipientOf(db *gorm.DB, m *OutboxMessage) (*MailRecipient, error) {
+	u, err := UserByID(db, m.UserID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nothing("the account is gone")
+	}
+	if err != nil {
+		return nil, err
+	}
+	s, err := MailSettingsOf(db, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	r := &MailRecipient{User: u, Settings: s}
+	switch {
+	case m.Kind == OutboxConfirm:
+		if u.Email != m.Address {
+			return nil, nothing("the account's address changed since")
+		}
+		if s.Confirmed(u.Email) {
+			return nil, nothing("the address is already confirmed")
+		}
+		r.Address = m.Address
+	case !s.Confirmed(u.Email):
+		return nil, nothing("no confirmed address")
+	default:
+		r.Address = u.Email
+	}
+	return r, nil
+}
+
+// NoteOf loads the note an OutboxNote tells of, or ErrNothingToSend when
+// the recipient stopped wanting such mail or may no longer see the note:
+// deleted, hidden, held, made class-only or purged since it was queued.
+func NoteOf(db *gorm.DB, r *MailRecipient, m *OutboxMessage) (*MailNote, error) {
+	if r.Settings.Replies != MailNow {
+		return nil, nothing("the recipient no longer wants these at once")
+	}
+	if m.NotificationID == nil {
+		return nil, nothing("no notification")
+	}
+	var n Notification
+	if err := db.Limit(1).Find(&n, *m.NotificationID).Error; err != nil {
+		return nil, err
+	}
+	if n.ID == 0 || n.UserID != r.User.ID {
+		return nil, nothing("the notification is gone")
+	}
+	notes, err := visibleNotes(db, r.User, 1, func(q *gorm.DB) *gorm.DB {
+		return q.Where("annotations.id = ?", n.AnnotationID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(notes) == 0 {
+		return nil, nothing("the recipient may no longer see the note")
+	}
+	notes[0].Reason = n.Reason
+	return &notes[0], nil
+}
+
+// visibleNotes lists, oldest first, up to limit notes that q selects and
+// viewer may see (VisibleTo, published, not deleted, not their own), with
+// authors and documents.
+func visibleNotes(db *gorm.DB, viewer *User, limit int, q func(*gorm.DB) *gorm.DB) ([]MailNote, error) {
+	var anns []Annotation
+	err := q(db.Model(&Annotation{}).Scopes(VisibleTo(viewer, false)).
+		Where("annotations.deleted_at IS NULL AND annotations.status = ? AND annotations.author_id <> ?", StatusPublished, viewer.ID)).
+		Preload("Author", func(db *gorm.DB) *gorm.DB { return db.Select("id", "username") }).
+		Order("annotations.id").Limit(limit).Find(&anns).Error
+	if err != nil || len(anns) == 0 {
+		return nil, err
+	}
+	docIDs := make([]uint, len(anns))
+	for i := range anns {
+		docIDs[i] = anns[i].DocumentID
+	}
+	var docs []Document
+	if err := db.Select("id", "title").Where("id IN ?", docIDs).Find(&docs).Error; err != nil {
+		return nil, err
+	}
+	byID := map[uint]Document{}
+	for _, d := range docs {
+		byID[d.ID] = d
+	}
+	out := make([]MailNote, len(anns))
+	for i := range anns {
+		out[i] = MailNote{Annotation: anns[i], Document: byID[anns[i].DocumentID]}
+	}
+	return out, nil
+}
+
+// countVisibleNotes counts what visibleNotes would list without a limit.
+func countVisibleNotes(db *gorm.DB, viewer *User, q func(*gorm.DB) *gorm.DB) (int64, error) {
+	var n int64
+	err := q(db.Model(&Annotation{}).Scopes(VisibleTo(viewer, false)).
+		Where("annotations.deleted_at IS NULL AND annotations.status = ? AND annotations.author_id <> ?", StatusPublished, viewer.ID)).
+		Count(&n).Error
+	return n, err
+}
+
+// DigestGroup is a followed document's or class's new notes, or a taught
+// class's new work.
+type DigestGroup struct {
+	Title string
+	Path  string // the page on the site: /documents/1, /classes/2
+	Notes []MailNote
+	// Total counts every new note, of which Notes shows the first.
+	Total int64
+}
+
+// Digest is what a daily digest tells, as the recipient may see it now.
+type Digest struct {
+	Replies  []MailNote
+	Followed []DigestGroup
+	Teaching []DigestGroup
+	// Waiting counts the notes in the educator's moderation queue.
+	Waiting int64
+}
+
+// Empty tells whether there is nothing to send.
+func (d *Digest) Empty() bool {
+	return len(d.Replies) == 0 && len(d.Followed) == 0 && len(d.Teaching) == 0 && d.Waiting == 0
+}
+
+// digestListed bounds the notes a digest lists in each part.
+const digestListed = 20
+
+// DigestOf puts together r's digest of [from, to), through the visibility
+// rules as they are now.
+func DigestOf(db *gorm.DB, r *MailRecipient, from, to time.Time) (*Digest, error) {
+	d := &Digest{}
+	u, s := r.User, r.Settings
+	window := func(q *gorm.DB) *gorm.DB {
+		return q.Where("annotations.created_at >= ? AND annotations.created_at < ?", from.UTC(), to.UTC())
+	}
+	if s.Replies == MailDigest {
+		// The inbox's entries of the window not mailed at once (or whose
+		// message at once came to nothing).
+		notes, err := visibleNotes(db, u, digestListed, func(q *gorm.DB) *gorm.DB {
+			return q.Where(`annotations.id IN (SELECT n.annotation_id FROM notifications n
+				WHERE n.user_id = ? AND n.created_at >= ? AND n.created_at < ?
+				AND NOT EXISTS (SELECT 1 FROM outbox_messages o WHERE o.notification_id = n.id AND o.state NOT IN ?))`,
+				u.ID, from.UTC(), to.UTC(), []OutboxState{OutboxDropped, OutboxFailed})
+		})
+		if err != nil {
+			return nil, err
+		}
+		if err := fillReasons(db, u, notes); err != nil {
+			return nil, err
+		}
+		d.Replies = notes
+	}
+	if s.Follows == MailDigest {
+		groups, err := followedGroups(db, u, window)
+		if err != nil {
+			return nil, err
+		}
+		d.Followed = groups
+	}
+	if s.Teaching == MailDigest {
+		if err := teachingDigest(db, u, window, d); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// fillReasons sets each note's reason from u's inbox.
+func fillReasons(db *gorm.DB, u *User, notes []MailNote) error {
+	if len(notes) == 0 {
+		return nil
+	}
+	ids := make([]uint, len(notes))
+	for i := range notes {
+		ids[i] = notes[i].Annotation.ID
+	}
+	var ns []Notification
+	if err := db.Where("user_id = ? AND annotation_id IN ?", u.ID, ids).Find(&ns).Error; err != nil {
+		return err
+	}
+	reasons := map[uint]Reason{}
+	for _, n := range ns {
+		reasons[n.AnnotationID] = n.Reason
+	}
+	for i := range notes {
+		notes[i].Reason = reasons[notes[i].Annotation.ID]
+	}
+	return nil
+}
+
+func followedGroups(db *gorm.DB, u *User, window func(*gorm.DB) *gorm.DB) ([]DigestGroup, error) {
+	follows, err := FollowsOf(db, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []DigestGroup
+	for _, f := range follows {
+		var g DigestGroup
+		var sel func(*gorm.DB) *gorm.DB
+		if f.DocumentID != 0 {
+			doc, err := DocumentByID(db, f.DocumentID)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			} else if err != nil {
+				return nil, err
+			}
+			g.Title, g.Path = doc.Title, fmt.Sprintf("/documents/%d", doc.ID)
+			sel = func(q *gorm.DB) *gorm.DB { return window(q).Where("annotations.document_id = ?", f.DocumentID) }
+		} else {
+			var c Class
+			if err := db.Limit(1).Find(&c, f.ClassID).Error; err != nil {
+				return nil, err
+			}
+			if c.ID == 0 {
+				continue
+			}
+			g.Title, g.Path = c.Name, fmt.Sprintf("/classes/%d", c.ID)
+			sel = func(q *gorm.DB) *gorm.DB {
+				return window(q).Where("annotations.visibility = ? AND annotations.class_id = ?", VisibilityClass, f.ClassID)
+			}
+		}
+		if err := fillGroup(db, u, &g, sel); err != nil {
+			return nil, err
+		}
+		if g.Total > 0 {
+			out = append(out, g)
+		}
+	}
+	return out, nil
+}
+
+func fillGroup(db *gorm.DB, u *User, g *DigestGroup, sel func(*gorm.DB) *gorm.DB) error {
+	var err error
+	if g.Total, err = countVisibleNotes(db, u, sel); err != nil || g.Total == 0 {
+		return err
+	}
+	g.Notes, err = visibleNotes(db, u, digestListed, sel)
+	return err
+}
+
+// teachingDigest adds, for an educator, each taught class's new work and
+// the count of notes waiting in their queue.
+func teachingDigest(db *gorm.DB, u *User, window func(*gorm.DB) *gorm.DB, d *Digest) error {
+	var classes []Class
+	err := db.Where("id IN (SELECT class_id FROM class_members WHERE user_id = ? AND role = ?)", u.ID, MemberEducator).
+		Order("name, id").Find(&classes).Error
+	if err != nil || len(classes) == 0 {
+		return err
+	}
+	for _, c := range classes {
+		g := DigestGroup{Title: c.Name, Path: fmt.Sprintf("/classes/%d", c.ID)}
+		err := fillGroup(db, u, &g, func(q *gorm.DB) *gorm.DB {
+			return window(q).Where("annotations.visibility = ? AND annotations.class_id = ?", VisibilityClass, c.ID)
+		})
+		if err != nil {
+			return err
+		}
+		if g.Total > 0 {
+			d.Teaching = append(d.Teaching, g)
+		}
+	}
+	counts, err := CountQueues(db, u)
+	d.Waiting = counts.Waiting()
+	return err
+}
+
+// PlanDigests queues the daily digest of every user who has a confirmed
+// address, wants some of it, and whose last digest covered less than up
+// to today's digest hour (UTC). Each covers from where the last ended to
+// that hour. Several instances may plan at once: the unique key of a
+// user's day makes the second a no-op. It returns how many it queued.
+func PlanDigests(db *gorm.DB, now time.Time, hour int) (int, error) {
+	now = now.UTC()
+	at := time.Date(now.Year(), now.Month(), now.Day(), hour, 0, 0, 0, time.UTC)
+	if now.Before(at) {
+		at = at.AddDate(0, 0, -1)
+	}
+	var due []MailSettings
+	err := db.Model(&MailSettings{}).Joins("JOIN users ON users.id = mail_settings.user_id").
+		Where("mail_settings.confirmed_email <> '' AND mail_settings.confirmed_email = users.email AND mail_settings.digest_through < ?", at).
+		Where("mail_settings.replies = ? OR mail_settings.follows = ? OR mail_settings.teaching = ?", MailDigest, MailDigest, MailDigest).
+		Order("mail_settings.user_id").Limit(500).Find(&due).Error
+	if err != nil {
+		return 0, err
+	}
+	queued := 0
+	for _, s := range due {
+		from, end := s.DigestThrough.UTC(), at
+		err := db.Transaction(func(tx *gorm.DB) error {
+			m := &OutboxMessage{UserID: s.UserID, Kind: OutboxDigest, WindowStart: &from, WindowEnd: &end,
+				DedupKey: fmt.Sprintf("digest:%d:%s", s.UserID, at.Format("2006-01-02"))}
+			res := tx.Model(&MailSettings{}).Where("user_id = ? AND digest_through < ?", s.UserID, at).Update("digest_through", at)
+			if res.Error != nil || res.RowsAffected == 0 {
+				return res.Error
+			}
+			queued++
+			return enqueue(tx, m, now)
+		})
+		if err != nil {
+			return queued, err
+		}
+	}
+	return queued, nil
+}
