@@ -285,6 +285,8 @@ func TestRepliesHelpfulEditDelete(t *testing.T) {
 	}
 	page = ts.client().get(fmt.Sprintf("/documents/%d", doc)).body
 	mustContain(t, sectionOf(page, 6), "Deleted by its author.", "The framing is wrong.")
+	// The tombstone carries no kind: no question's colour, badge or icon.
+	mustContain(t, sectionOf(page, 6), fmt.Sprintf(`<article class="note note--removed" id="a-%d"`, q))
 	mustNotContain(t, page, "Which U.S. officials?")
 	var stored models.Annotation
 	ts.db.First(&stored, q)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"margin/models"
@@ -119,6 +120,9 @@ func TestBrowserSelectionAcrossPassages(t *testing.T) {
 	}
 	runAxe(t, ctx, "composer for a selection across passages")
 	step(t, ctx, "close", chromedp.KeyEvent("\x1b"))
+	if in := read(t, ctx, "where is the focus", chromedp.Evaluate[bool](`!!document.activeElement.closest('#p-5')`)); !in {
+		t.Error("Escape did not return the focus to the passage annotated")
+	}
 	// A selection within one passage has no such note.
 	read(t, ctx, "select within passage 5", chromedp.Evaluate[bool](selectInPassage5))
 	step(t, ctx, "annotate it", chromedp.WaitVisible(chromedp.CSS("#selection-button")), chromedp.Click(chromedp.CSS("#selection-button")))
@@ -277,4 +281,75 @@ func TestBrowserFiveHundredNotes(t *testing.T) {
 	runAxe(t, ctx, "document without notes")
 	visit(t, ctx, fmt.Sprintf("%s/documents/%d/passages/6", ts.URL, doc.ID), http.StatusOK)
 	runAxe(t, ctx, "a passage's every thread")
+}
+
+// TestBrowserAxeOnTheOtherPages runs axe-core, in both themes, on the pages
+// no other browser test checks: classes and their forms, the roster, the
+// assignment forms and a student's review, the admin's users, a profile,
+// the inbox, the composer and edit pages without JavaScript's composer, a
+// note's history, the join form, the delete question and the 404 page.
+func TestBrowserAxeOnTheOtherPages(t *testing.T) {
+	ts := newTestServer(t)
+	admin := ts.createUser("axeadmin", models.RoleAdmin)
+	student := ts.createUser("axestudent", models.RoleReader)
+	doc, err := models.DocumentByID(ts.db, ts.articleID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	class, err := models.CreateClass(ts.db, admin, models.ClassInput{Name: "Diplomacy 101", Term: "Spring"}, ts.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := models.JoinClass(ts.db, student, class, ts.now); err != nil {
+		t.Fatal(err)
+	}
+	as, err := models.CreateAssignment(ts.db, admin, class.ID, models.AssignmentInput{DocumentID: doc.ID, Zone: "UTC",
+		DueAt: time.Now().Add(48 * time.Hour).Format(models.LocalTimeLayout), MinAnnotations: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	note, err := models.CreateAnnotation(ts.db, student, doc, models.AnnotationInput{Kind: models.KindQuestion, Passage: 5, QuoteHint: -1,
+		Visibility: models.VisibilityClass, ClassID: &class.ID, Body: "Who drafted this?"}, models.StatusPublished)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := newBrowser(t)
+	browserLogin(t, ctx, ts.URL, "axeadmin", passwordOf("axeadmin"))
+	for _, p := range []struct{ name, path string }{
+		{"admin users", "/admin/users"},
+		{"classes", "/classes"},
+		{"new class", "/classes/new"},
+		{"class", fmt.Sprintf("/classes/%d", class.ID)},
+		{"class edit", fmt.Sprintf("/classes/%d/edit", class.ID)},
+		{"roster", fmt.Sprintf("/classes/%d/roster", class.ID)},
+		{"new assignment", fmt.Sprintf("/classes/%d/assignments/new", class.ID)},
+		{"assignments", "/assignments"},
+		{"assignment edit", fmt.Sprintf("/assignments/%d/edit", as.ID)},
+		{"a student's work", fmt.Sprintf("/assignments/%d/students/%d", as.ID, student.ID)},
+		{"profile", "/users/axestudent"},
+		{"inbox", "/inbox"},
+		{"composer without JavaScript", fmt.Sprintf("/documents/%d/annotate?p=5", doc.ID)},
+		{"history", fmt.Sprintf("/annotations/%d/history", note.ID)},
+		{"join", "/join"},
+	} {
+		visit(t, ctx, ts.URL+p.path, http.StatusOK)
+		runAxe(t, ctx, p.name)
+	}
+	visit(t, ctx, ts.URL+"/documents/999999", http.StatusNotFound)
+	runAxe(t, ctx, "not found")
+
+	// The student edits their note, then deletes it without JavaScript: the
+	// server asks first, on a page of its own.
+	tab := newTab(t, ctx, "student")
+	browserLogin(t, tab, ts.URL, "axestudent", passwordOf("axestudent"))
+	visit(t, tab, fmt.Sprintf("%s/annotations/%d/edit", ts.URL, note.ID), http.StatusOK)
+	runAxe(t, tab, "edit a note")
+	disableJavaScript(t, tab)
+	visit(t, tab, fmt.Sprintf("%s/annotations/%d", ts.URL, note.ID), http.StatusOK)
+	navigateBy(t, tab, "delete without JavaScript", http.StatusOK, chromedp.Click(chromedp.CSS(`form[action$="/delete"] button[type=submit]`)))
+	step(t, tab, "turn JavaScript on again for axe", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: false})
+		return err
+	}))
+	runAxe(t, tab, "delete question")
 }
