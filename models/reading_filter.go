@@ -68,19 +68,45 @@ const maxFilterAuthors = 100
 // as the number of (author, kind, audience) pairs, not of notes.
 func ReadingFacetsOf(db *gorm.DB, rev *Revision, viewer *User, opts ReadingOptions) (ReadingFacets, error) {
 	var rows []struct {
+		AuthorID   uint
 		Username   string
 		Kind       Kind
 		Visibility Visibility
 		ClassID    *uint
 		N          int
 	}
+	// Grouped by the author's id, then named: no join per note.
 	err := db.Model(&Annotation{}).Scopes(VisibleTo(viewer, false)).
-		Select("users.username, annotations.kind, annotations.visibility, annotations.class_id, COUNT(*) AS n").
-		Joins("JOIN users ON users.id = annotations.author_id").
+		Select("annotations.author_id, annotations.kind, annotations.visibility, annotations.class_id, COUNT(*) AS n").
 		Where("annotations.document_id = ? AND annotations.revision_id = ? AND annotations.deleted_at IS NULL", rev.DocumentID, rev.ID).
-		Group("users.username, annotations.kind, annotations.visibility, annotations.class_id").Scan(&rows).Error
+		Group("annotations.author_id, annotations.kind, annotations.visibility, annotations.class_id").Scan(&rows).Error
 	if err != nil {
 		return ReadingFacets{}, err
+	}
+	var ids []uint
+	seen := map[uint]bool{}
+	for _, r := range rows {
+		if !seen[r.AuthorID] {
+			seen[r.AuthorID] = true
+			ids = append(ids, r.AuthorID)
+		}
+	}
+	names := make(map[uint]string, len(ids))
+	err = inBatches(ids, func(batch []uint) error {
+		var us []User
+		if err := db.Select("id", "username").Where("id IN ?", batch).Find(&us).Error; err != nil {
+			return err
+		}
+		for _, u := range us {
+			names[u.ID] = u.Username
+		}
+		return nil
+	})
+	if err != nil {
+		return ReadingFacets{}, err
+	}
+	for i := range rows {
+		rows[i].Username = names[rows[i].AuthorID]
 	}
 	var f ReadingFacets
 	byAuthor := map[string]int{}
