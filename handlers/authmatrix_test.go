@@ -75,6 +75,7 @@ var routeAccess = map[string]role{
 	"GET /documents/:id/revise":       educator | admin,
 	"POST /documents/:id/revise":      educator | admin,
 	"GET /documents/:id/annotate":     accounts,
+	"POST /documents/:id/follow":      accounts,
 	"POST /documents/:id/annotations": accounts,
 	"GET /documents/:id/annotations":  everyone, // a redirect to the container
 
@@ -147,6 +148,7 @@ var routeAccess = map[string]role{
 	"POST /classes/:id/students/:uid/remove":       educator,
 	"POST /classes/:id/educators":                  educator,
 	"POST /classes/:id/leave":                      educator | student,
+	"POST /classes/:id/follow":                     educator | student,
 	"GET /classes/:id/annotations.csv":             educator,
 	"GET /classes/:id/annotations.jsonld":          educator,
 	"GET /classes/:id/assignments/new":             educator,

@@ -120,6 +120,8 @@ type classPage struct {
 	Students    int
 	// Educators is how many teach the class: the only one cannot leave it.
 	Educators int
+	// Following says the viewer gets the class's new notes in their digest.
+	Following bool
 }
 
 // classAssignment is a line of a class's assignment list: for a student
@@ -139,6 +141,9 @@ func (a *App) classShow(c echo.Context) error {
 		return err
 	}
 	page := classPage{Class: class, Role: role}
+	if page.Following, err = models.IsFollowing(a.db, a.currentUser(c).ID, 0, class.ID); err != nil {
+		return err
+	}
 	if role == models.MemberEducator {
 		page.JoinURL = a.absoluteURL(c, "/join/"+class.JoinCode)
 	}

@@ -81,6 +81,9 @@ type documentPage struct {
 	// listed in Orphans, for the document's editors and the notes' authors.
 	Orphaned int64
 	Orphans  []models.Orphan
+	// Following says the viewer gets the document's new notes in their
+	// daily digest.
+	Following bool
 }
 
 // idParam reads a numeric path parameter; anything else is a 404.
@@ -191,6 +194,12 @@ func (a *App) documentRender(c echo.Context, doc *models.Document, viewer *model
 	page := documentPage{Document: doc, Revision: rev, Revisions: revs,
 		IsCurrent: rev.ID == doc.CurrentRevisionID, Kinds: models.Kinds}
 	page.setFilter(filter)
+	if viewer != nil {
+		// The cache key holds the viewer's updated_at, which following bumps.
+		if page.Following, err = models.IsFollowing(a.db, viewer.ID, doc.ID, 0); err != nil {
+			return nil, err
+		}
+	}
 	if page.IsCurrent {
 		if page.Bar, err = a.newFilterBar(rev, doc, viewer, filter); err != nil {
 			return nil, err

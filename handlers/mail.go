@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -176,4 +177,51 @@ func (a *App) mailUnsubscribeSubmit(c echo.Context) error {
 	}
 	page := &mailLinkPage{Username: u.Username, List: list, Done: true}
 	return a.render(c, http.StatusOK, "mail_unsubscribe", a.newTemplateData(c, "Unsubscribed", page))
+}
+
+// documentFollow follows a document, or stops (follow=0): its new notes
+// come in the reader's daily digest, as they may see them.
+func (a *App) documentFollow(c echo.Context) error {
+	doc, err := a.documentParam(c)
+	if err != nil {
+		return err
+	}
+	follow := c.FormValue("follow") != "0"
+	if err := models.SetFollowing(a.db, a.currentUser(c).ID, doc.ID, 0, follow, a.now()); err != nil {
+		return err
+	}
+	a.setFlash(c, a.followFlash(follow, doc.Title))
+	return redirect(c, fmt.Sprintf("/documents/%d", doc.ID))
+}
+
+// classFollow follows a class the user belongs to, or stops (follow=0).
+func (a *App) classFollow(c echo.Context) error {
+	class, _, err := a.classParam(c)
+	if err != nil {
+		return err
+	}
+	follow := c.FormValue("follow") != "0"
+	if err := models.SetFollowing(a.db, a.currentUser(c).ID, 0, class.ID, follow, a.now()); err != nil {
+		return err
+	}
+	a.setFlash(c, a.followFlash(follow, class.Name))
+	return redirect(c, classPath(class.ID))
+}
+
+func (a *App) followFlash(follow bool, title string) string {
+	if !follow {
+		return "You no longer follow " + title + "."
+	}
+	msg := "You follow " + title + ": its new notes come in your daily digest."
+	if !a.cfg.MailEnabled {
+		msg += " (This site sends no e-mail yet.)"
+	}
+	return msg
+}
+
+// followArg is what the follow-form partial gets.
+type followArg struct {
+	Data      *templateData
+	Action    string
+	Following bool
 }

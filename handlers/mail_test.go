@@ -130,3 +130,39 @@ func TestOneClickUnsubscribeNeedsNoLoginAndNoCSRFToken(t *testing.T) {
 		t.Errorf("a forged token: %d", res.StatusCode)
 	}
 }
+
+func TestFollowButtonsOnTheDocumentAndClassPages(t *testing.T) {
+	ts := newTestServer(t)
+	w := newMatrixWorld(t, ts, ts.articleID(), "")
+	rc, sc := w.clients[reader], w.clients[student]
+	doc := "/documents/" + w.ids["document"]
+	page := rc.get(doc)
+	mustContain(t, page.body, `action="`+doc+`/follow"`, ">Follow</button>")
+	if res := rc.post(doc+"/follow", url.Values{"follow": {"1"}}); res.status != http.StatusSeeOther {
+		t.Fatalf("follow: %d", res.status)
+	}
+	// The cached reading view shows the change at once.
+	mustContain(t, rc.get(doc).body, "Following: new notes come in your daily digest.", "Stop following")
+	if ok, _ := models.IsFollowing(ts.db, w.users[reader].ID, w.doc, 0); !ok {
+		t.Fatal("not following the document")
+	}
+	rc.post(doc+"/follow", url.Values{"follow": {"0"}})
+	if ok, _ := models.IsFollowing(ts.db, w.users[reader].ID, w.doc, 0); ok {
+		t.Fatal("still following the document")
+	}
+	if strings.Contains(w.clients[anonymous].get(doc).body, "/follow") {
+		t.Error("a visitor is offered to follow")
+	}
+
+	class := "/classes/" + w.ids["class"]
+	mustContain(t, sc.get(class).body, `action="`+class+`/follow"`)
+	if res := sc.post(class+"/follow", nil); res.status != http.StatusSeeOther {
+		t.Fatalf("following the class: %d", res.status)
+	}
+	if ok, _ := models.IsFollowing(ts.db, w.users[student].ID, 0, w.class.ID); !ok {
+		t.Fatal("not following the class")
+	}
+	if res := rc.post(class+"/follow", nil); res.status != http.StatusNotFound {
+		t.Errorf("an outsider following the class: %d", res.status)
+	}
+}

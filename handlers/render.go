@@ -148,6 +148,9 @@ func (a *App) templateFuncs() template.FuncMap {
 		},
 		"composer": func(d *templateData, p composerPage) composerArg { return composerArg{D: d, P: p} },
 		"add":      func(a, b int) int { return a + b },
+		"follow": func(d *templateData, action string, following bool) followArg {
+			return followArg{Data: d, Action: action, Following: following}
+		},
 		"ids": func(ids []uint) string {
 			parts := make([]string, len(ids))
 			for i, id := range ids {

@@ -71,6 +71,7 @@ func (a *App) routes(e *echo.Echo) {
 	s.POST("/documents/:id/edit", a.documentEditSubmit, educator)
 	s.GET("/documents/:id/revise", a.documentReviseShow, educator)
 
+	s.POST("/documents/:id/follow", a.documentFollow, a.requireUser)
 	s.GET("/documents/:id/annotate", a.annotationNew, a.requireUser)
 	s.POST("/documents/:id/annotations", a.annotationCreate, a.requireUser)
 	s.GET("/annotations/:id", a.annotationShowNegotiated)
@@ -133,6 +134,7 @@ func (a *App) routes(e *echo.Echo) {
 	s.POST("/classes/:id/students/:uid/remove", a.classStudentRemove, a.requireUser)
 	s.POST("/classes/:id/educators", a.classEducatorAdd, a.requireUser)
 	s.POST("/classes/:id/leave", a.classLeave, a.requireUser)
+	s.POST("/classes/:id/follow", a.classFollow, a.requireUser)
 	s.GET("/classes/:id/annotations.csv", a.classAnnotationsCSV, a.requireUser)
 	s.GET("/classes/:id/annotations.jsonld", a.classAnnotationsJSONLD, a.requireUser)
 	s.GET("/classes/:id/assignments/new", a.assignmentNew, a.requireUser)

@@ -30,12 +30,21 @@ func IsFollowing(db *gorm.DB, userID, documentID, classID uint) (bool, error) {
 // SetFollowing follows or stops following a document or a class. A class
 // is followed only by its members (handlers check); the digest checks
 // every note against the visibility rules anyway.
-func SetFollowing(db *gorm.DB, userID, documentID, classID uint, follow bool) error {
-	if !follow {
-		return db.Where("user_id = ? AND document_id = ? AND class_id = ?", userID, documentID, classID).Delete(&Follow{}).Error
-	}
-	return db.Clauses(clause.OnConflict{DoNothing: true}).
-		Create(&Follow{UserID: userID, DocumentID: documentID, ClassID: classID}).Error
+func SetFollowing(db *gorm.DB, userID, documentID, classID uint, follow bool, now time.Time) error {
+	return db.Transaction(func(tx *gorm.DB) error {
+		var err error
+		if follow {
+			err = tx.Clauses(clause.OnConflict{DoNothing: true}).
+				Create(&Follow{UserID: userID, DocumentID: documentID, ClassID: classID}).Error
+		} else {
+			err = tx.Where("user_id = ? AND document_id = ? AND class_id = ?", userID, documentID, classID).Delete(&Follow{}).Error
+		}
+		if err != nil {
+			return err
+		}
+		// The reading view shows the button: pages cached for this user are stale.
+		return tx.Model(&User{}).Where("id = ?", userID).Update("updated_at", now.UTC()).Error
+	})
 }
 
 // FollowsOf lists a user's follows.

@@ -169,6 +169,8 @@ const digestListed = 20
 func DigestOf(db *gorm.DB, r *MailRecipient, from, to time.Time) (*Digest, error) {
 	d := &Digest{}
 	u, s := r.User, r.Settings
+	// A note is told of once, in the first part it belongs to.
+	seen := &seenNotes{}
 	window := func(q *gorm.DB) *gorm.DB {
 		return q.Where("annotations.created_at >= ? AND annotations.created_at < ?", from.UTC(), to.UTC())
 	}
@@ -188,16 +190,17 @@ func DigestOf(db *gorm.DB, r *MailRecipient, from, to time.Time) (*Digest, error
 			return nil, err
 		}
 		d.Replies = notes
+		seen.add(notes)
 	}
 	if s.Follows == MailDigest {
-		groups, err := followedGroups(db, u, window)
+		groups, err := followedGroups(db, u, window, seen)
 		if err != nil {
 			return nil, err
 		}
 		d.Followed = groups
 	}
 	if s.Teaching == MailDigest {
-		if err := teachingDigest(db, u, window, d); err != nil {
+		if err := teachingDigest(db, u, window, seen, d); err != nil {
 			return nil, err
 		}
 	}
@@ -227,7 +230,24 @@ func fillReasons(db *gorm.DB, u *User, notes []MailNote) error {
 	return nil
 }
 
-func followedGroups(db *gorm.DB, u *User, window func(*gorm.DB) *gorm.DB) ([]DigestGroup, error) {
+// seenNotes are the notes a digest already tells of.
+type seenNotes struct{ ids []uint }
+
+func (s *seenNotes) add(notes []MailNote) {
+	for _, n := range notes {
+		s.ids = append(s.ids, n.Annotation.ID)
+	}
+}
+
+// not keeps out of q the notes already told of.
+func (s *seenNotes) not(q *gorm.DB) *gorm.DB {
+	if len(s.ids) == 0 {
+		return q
+	}
+	return q.Where("annotations.id NOT IN ?", s.ids)
+}
+
+func followedGroups(db *gorm.DB, u *User, window func(*gorm.DB) *gorm.DB, seen *seenNotes) ([]DigestGroup, error) {
 	follows, err := FollowsOf(db, u.ID)
 	if err != nil {
 		return nil, err
@@ -250,15 +270,19 @@ func followedGroups(db *gorm.DB, u *User, window func(*gorm.DB) *gorm.DB) ([]Dig
 			if err := db.Limit(1).Find(&c, f.ClassID).Error; err != nil {
 				return nil, err
 			}
-			if c.ID == 0 {
-				continue
+			role, err := MembershipOf(db, f.ClassID, u.ID)
+			if err != nil {
+				return nil, err
+			}
+			if c.ID == 0 || role == "" {
+				continue // gone, or the reader left it
 			}
 			g.Title, g.Path = c.Name, fmt.Sprintf("/classes/%d", c.ID)
 			sel = func(q *gorm.DB) *gorm.DB {
 				return window(q).Where("annotations.visibility = ? AND annotations.class_id = ?", VisibilityClass, f.ClassID)
 			}
 		}
-		if err := fillGroup(db, u, &g, sel); err != nil {
+		if err := fillGroup(db, u, &g, sel, seen); err != nil {
 			return nil, err
 		}
 		if g.Total > 0 {
@@ -268,21 +292,25 @@ func followedGroups(db *gorm.DB, u *User, window func(*gorm.DB) *gorm.DB) ([]Dig
 	return out, nil
 }
 
-func fillGroup(db *gorm.DB, u *User, g *DigestGroup, sel func(*gorm.DB) *gorm.DB) error {
+// fillGroup counts and lists the notes sel selects that u may see and the
+// digest has not told of yet.
+func fillGroup(db *gorm.DB, u *User, g *DigestGroup, sel func(*gorm.DB) *gorm.DB, seen *seenNotes) error {
+	q := func(db *gorm.DB) *gorm.DB { return seen.not(sel(db)) }
 	var err error
-	if g.Total, err = countVisibleNotes(db, u, sel); err != nil || g.Total == 0 {
+	if g.Total, err = countVisibleNotes(db, u, q); err != nil || g.Total == 0 {
 		return err
 	}
-	g.Notes, err = visibleNotes(db, u, digestListed, sel)
-	return err
+	if g.Notes, err = visibleNotes(db, u, digestListed, q); err != nil {
+		return err
+	}
+	seen.add(g.Notes)
+	return nil
 }
 
 // teachingDigest adds, for an educator, each taught class's new work and
 // the count of notes waiting in their queue.
-func teachingDigest(db *gorm.DB, u *User, window func(*gorm.DB) *gorm.DB, d *Digest) error {
-	var classes []Class
-	err := db.Where("id IN (SELECT class_id FROM class_members WHERE user_id = ? AND role = ?)", u.ID, MemberEducator).
-		Order("name, id").Find(&classes).Error
+func teachingDigest(db *gorm.DB, u *User, window func(*gorm.DB) *gorm.DB, seen *seenNotes, d *Digest) error {
+	classes, err := TaughtClasses(db, u.ID)
 	if err != nil || len(classes) == 0 {
 		return err
 	}
@@ -290,7 +318,7 @@ func teachingDigest(db *gorm.DB, u *User, window func(*gorm.DB) *gorm.DB, d *Dig
 		g := DigestGroup{Title: c.Name, Path: fmt.Sprintf("/classes/%d", c.ID)}
 		err := fillGroup(db, u, &g, func(q *gorm.DB) *gorm.DB {
 			return window(q).Where("annotations.visibility = ? AND annotations.class_id = ?", VisibilityClass, c.ID)
-		})
+		}, seen)
 		if err != nil {
 			return err
 		}
