@@ -353,3 +353,73 @@ func TestBrowserAxeOnTheOtherPages(t *testing.T) {
 	}))
 	runAxe(t, tab, "delete question")
 }
+
+// TestBrowserReplyAndEditInTheCard: Reply and Edit open inside the note's
+// card in the reading view and leave the text where it was; an error shows
+// there with the words kept; once saved the reading view shows the reply,
+// and the edit, at the note.
+func TestBrowserReplyAndEditInTheCard(t *testing.T) {
+	ts := newTestServer(t)
+	doc, err := models.DocumentByID(ts.db, ts.articleID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := ts.createUser("carder", models.RoleReader)
+	me := ts.createUser("replier", models.RoleReader)
+	theirs, err := models.CreateAnnotation(ts.db, other, doc, models.AnnotationInput{Kind: models.KindQuestion, Passage: 5, QuoteHint: -1,
+		Visibility: models.VisibilityPublic, Body: "Which delegation?"}, models.StatusPublished)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine, err := models.CreateAnnotation(ts.db, me, doc, models.AnnotationInput{Kind: models.KindComment, Passage: 5, QuoteHint: -1,
+		Visibility: models.VisibilityPublic, Body: "A first thought."}, models.StatusPublished)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := newBrowser(t)
+	browserLogin(t, ctx, ts.URL, "replier", passwordOf("replier"))
+	step(t, ctx, "laptop", chromedp.EmulateViewport(1366, 900))
+	page := fmt.Sprintf("%s/documents/%d", ts.URL, doc.ID)
+	visit(t, ctx, page, http.StatusOK)
+	step(t, ctx, "open passage 5's notes", chromedp.Click(chromedp.CSS("#p-5 details.notes > summary")))
+	before := read(t, ctx, "measure the text", chromedp.Evaluate[[][]float64](textBoxesFromFirst))
+	card := fmt.Sprintf("#a-%d", theirs.ID)
+	step(t, ctx, "reply in the card", chromedp.Click(chromedp.CSS(card+" a[data-inline=reply]")),
+		chromedp.WaitVisible(chromedp.CSS(card+" [data-inline-box] textarea[name=body]")))
+	if moved := firstMoved(before, read(t, ctx, "measure the text with the form", chromedp.Evaluate[[][]float64](textBoxesFromFirst))); moved >= 0 {
+		t.Errorf("the reply form in the card moved passage %d's text", moved+1)
+	}
+	if u := pageURL(t, ctx); u != page {
+		t.Errorf("Reply went to %s", u)
+	}
+	shooter(t)(ctx, "1366-reply-in-card")
+	runAxe(t, ctx, "reply form in a card")
+	step(t, ctx, "post it empty", chromedp.Click(chromedp.CSS(card+" [data-inline-box] button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS(card+" [data-inline-box] .field-error")))
+	typeInto(t, ctx, card+" [data-inline-box] textarea[name=body]", "The Duma's.")
+	step(t, ctx, "post the reply", chromedp.Click(chromedp.CSS(card+" [data-inline-box] button[type=submit]")))
+	waitForPage(t, ctx, "the reading view at the reply", `/^#a-\d+$/.test(location.hash) && location.hash !== '#a-`+fmt.Sprint(theirs.ID)+`'`)
+	if u := pageURL(t, ctx); !strings.HasPrefix(u, page+"#a-") {
+		t.Errorf("after the reply the browser is at %s", u)
+	}
+	if text := read(t, ctx, "read the thread", chromedp.Text(chromedp.CSS(card))); !strings.Contains(text, "The Duma's.") {
+		t.Errorf("the thread reads %q", text)
+	}
+	// Edit my own note in its card.
+	mineCard := fmt.Sprintf("#a-%d", mine.ID)
+	step(t, ctx, "edit in the card", chromedp.Click(chromedp.CSS(mineCard+" a[data-inline=edit]")),
+		chromedp.WaitVisible(chromedp.CSS(mineCard+" [data-inline-box] textarea[name=body]")))
+	step(t, ctx, "change the words", chromedp.SetValue(chromedp.CSS(mineCard+" [data-inline-box] textarea[name=body]"), "A second thought."))
+	step(t, ctx, "save", chromedp.Click(chromedp.CSS(mineCard+" [data-inline-box] button[type=submit]")))
+	waitForPage(t, ctx, "the edited note", `location.hash === '#a-`+fmt.Sprint(mine.ID)+`' && document.querySelector('`+mineCard+`').textContent.includes('A second thought.')`)
+	if u := pageURL(t, ctx); !strings.HasPrefix(u, page) {
+		t.Errorf("after the edit the browser is at %s", u)
+	}
+	// Escape closes a card's form and gives the focus back to its link.
+	step(t, ctx, "reply again", chromedp.Click(chromedp.CSS(card+" a[data-inline=reply]")),
+		chromedp.WaitVisible(chromedp.CSS(card+" [data-inline-box] textarea[name=body]")))
+	step(t, ctx, "Escape", chromedp.KeyEvent("\x1b"))
+	if ok := read(t, ctx, "closed, focus on Reply", chromedp.Evaluate[bool](`!document.querySelector('[data-inline-box]') && document.activeElement.matches('a[data-inline=reply]')`)); !ok {
+		t.Error("Escape left the card's form open or dropped the focus")
+	}
+}

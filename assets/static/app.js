@@ -330,6 +330,99 @@
     });
   });
 
+  // Reply and Edit open their form inside the note's card in the reading
+  // view: the very form of the note's page (or its edit page), fetched, so
+  // the server stays its source. Errors come back into the card with the
+  // words kept; once saved, the reading view reloads at the note. Without
+  // this script the links lead to those pages.
+  function openInline(note, link) {
+    var open = document.querySelector("[data-inline-box]");
+    if (open) open.remove();
+    // The note's address answers JSON-LD to clients that do not ask for HTML.
+    fetch(link.href, { credentials: "same-origin", headers: { Accept: "text/html" } }).then(function (res) {
+      if (!res.ok) throw new Error(res.status);
+      return res.text();
+    }).then(function (html) {
+      var form = inlineForm(html, link.getAttribute("data-inline"));
+      if (!form) throw new Error("no form");
+      var box = document.createElement("div");
+      box.className = "inline-box";
+      box.setAttribute("data-inline-box", "");
+      var footer = note.querySelector(":scope > .note__actions");
+      (footer || note).insertAdjacentElement(footer ? "afterend" : "beforeend", box);
+      showInline(box, form, link);
+    }).catch(function () { location.href = link.href; });
+  }
+  function inlineForm(html, which) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    var form = doc.querySelector(which === "edit" ? 'main form[action$="/edit"]' : 'main form[action$="/replies"]');
+    return form && document.importNode(form, true);
+  }
+  function showInline(box, form, link) {
+    box.innerHTML = "";
+    box.appendChild(form);
+    form.querySelectorAll('a[href^="/annotations/"], a[href^="/documents/"]').forEach(function (a) {
+      if (/cancel/i.test(a.textContent)) a.remove();
+    });
+    var submit = form.querySelector('button[type="submit"]');
+    var cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "button button--secondary";
+    cancel.textContent = "Cancel";
+    submit.insertAdjacentElement("afterend", cancel);
+    submit.insertAdjacentText("afterend", " ");
+    function close() { box.remove(); link.focus(); }
+    cancel.addEventListener("click", close);
+    box.addEventListener("keydown", function (e) { if (e.key === "Escape") { e.preventDefault(); close(); } });
+    syncKind(form);
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      submit.disabled = true;
+      fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin",
+        headers: { "X-Margin-Fetch": "1" } })
+        .then(function (res) {
+          var to = res.headers.get("X-Margin-Location");
+          if (res.status === 204 && to) { backAt(to); return; }
+          return res.text().then(function (html) {
+            var again = inlineForm(html, link.getAttribute("data-inline"));
+            if (res.status === 422 && again) {
+              showInline(box, again, link);
+              var first = box.querySelector('[aria-invalid="true"], .field--invalid textarea, .field--invalid input');
+              if (first) first.focus();
+              return;
+            }
+            // Refused (too fast, no longer open to replies...): say why, here.
+            var doc = new DOMParser().parseFromString(html, "text/html");
+            var why = doc.querySelector("main .alert, main p");
+            var p = box.querySelector("[data-inline-error]") || document.createElement("p");
+            p.className = "field-error";
+            p.setAttribute("data-inline-error", "");
+            p.setAttribute("role", "alert");
+            p.textContent = why ? why.textContent.trim() : "This could not be saved (" + res.status + ").";
+            form.appendChild(p);
+          });
+        })
+        .catch(function () { form.submit(); })
+        .finally(function () { submit.disabled = false; });
+    });
+    var body = form.querySelector("textarea[name=body]");
+    if (body) body.focus();
+  }
+  // backAt reloads the reading view at the note the server names.
+  function backAt(to) {
+    var m = /#a-(\d+)$/.exec(to) || /\/annotations\/(\d+)/.exec(to);
+    var hash = m ? "#a-" + m[1] : location.hash;
+    history.replaceState(null, "", location.pathname + location.search + hash);
+    location.reload();
+  }
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest("article.note a[data-inline]");
+    if (!link || !link.closest("[data-passage]") || !window.fetch || !window.FormData) return;
+    if (e.ctrlKey || e.metaKey || e.shiftKey || e.button) return;
+    e.preventDefault();
+    openInline(link.closest("article.note"), link);
+  });
+
   // Re-attaching an orphaned note: words selected in the current text fill
   // in the form's passage and quote.
   document.addEventListener("DOMContentLoaded", function () {
