@@ -65,11 +65,15 @@ type Worker struct {
 	Batch int
 	// Owner names this worker in its leases; unique per process.
 	Owner string
+	// Keep is how long settled messages stay in the outbox (for margin
+	// mail status) before they are deleted.
+	Keep time.Duration
 
 	// afterSend, in tests, runs between a send and its mark; an error
 	// stops the round there, as a crash would.
 	afterSend func(*models.OutboxMessage) error
 	tmpl      templates
+	lastPurge time.Time
 }
 
 // DefaultBackoff waits a minute after the first failure, doubling up to
@@ -108,6 +112,9 @@ func (w *Worker) Init() error {
 	if w.Batch <= 0 {
 		w.Batch = 20
 	}
+	if w.Keep <= 0 {
+		w.Keep = 30 * 24 * time.Hour
+	}
 	if w.Owner == "" {
 		host, _ := os.Hostname()
 		b := make([]byte, 6)
@@ -141,9 +148,9 @@ func (w *Worker) Run(ctx context.Context) {
 // errStopped is what a test's afterSend returns to stop a round mid-way.
 var errStopped = errors.New("the worker stopped between a send and its mark")
 
-// RunOnce does one round: marks as unknown what a stopped worker left
-// mid-send, plans the daily digests that are due, then claims and sends
-// the due messages. It returns how many it claimed.
+// RunOnce does one round: settles what a stopped worker left, plans the
+// daily digests that are due, deletes (hourly) what was settled more than
+// Keep ago, then claims and sends the due messages. It returns how many it claimed.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	now := w.now()
 	if n, err := models.ReapOutbox(w.DB, now); err != nil {
@@ -153,6 +160,12 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	}
 	if _, err := models.PlanDigests(w.DB, now, w.DigestHour); err != nil {
 		return 0, err
+	}
+	if now.Sub(w.lastPurge) > time.Hour {
+		if _, err := models.PurgeOutbox(w.DB, now.Add(-w.Keep)); err != nil {
+			return 0, err
+		}
+		w.lastPurge = now
 	}
 	msgs, err := models.ClaimOutbox(w.DB, w.Owner, now, now.Add(w.Lease), w.Batch)
 	if err != nil {

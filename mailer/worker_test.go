@@ -181,6 +181,12 @@ func TestAReplyIsMailedAtOnceWithEverythingAMessageCarries(t *testing.T) {
 	if len(mw.to("bob@example.org")) != 0 || mw.run(w) != 0 || len(mw.smtp.messages()) != 1 {
 		t.Errorf("a second round or bob got mail: %d messages", len(mw.smtp.messages()))
 	}
+	// A month on, the settled message leaves the outbox.
+	mw.now = mw.now.Add(31 * 24 * time.Hour)
+	mw.run(w)
+	if n := len(mw.outbox(models.OutboxNote)); n != 0 {
+		t.Errorf("%d settled messages kept after a month", n)
+	}
 }
 
 func TestAMentionInTheDigestModeIsNotMailedAtOnce(t *testing.T) {

@@ -218,3 +218,12 @@ func OutboxProblems(db *gorm.DB, limit int) ([]OutboxMessage, error) {
 	err := db.Where("state IN ?", []OutboxState{OutboxFailed, OutboxUnknown}).Order("id DESC").Limit(limit).Find(&out).Error
 	return out, err
 }
+
+// PurgeOutbox deletes the messages settled before cutoff (sent, dropped,
+// failed, unknown), so that the outbox does not grow without end. A digest
+// reads the outbox of its own window only, days at most.
+func PurgeOutbox(db *gorm.DB, cutoff time.Time) (int64, error) {
+	res := db.Where("state IN ? AND created_at < ?",
+		[]OutboxState{OutboxSent, OutboxDropped, OutboxFailed, OutboxUnknown}, cutoff.UTC()).Delete(&OutboxMessage{})
+	return res.RowsAffected, res.Error
+}
