@@ -376,12 +376,21 @@ func TestBrowserReplyAndEditInTheCard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Newer threads push both notes out of the margin's first three.
+	for i := range marginPreview {
+		if _, err := models.CreateAnnotation(ts.db, other, doc, models.AnnotationInput{Kind: models.KindComment, Passage: 5, QuoteHint: -1,
+			Visibility: models.VisibilityPublic, Body: fmt.Sprintf("Later remark %d.", i)}, models.StatusPublished); err != nil {
+			t.Fatal(err)
+		}
+	}
 	ctx := newBrowser(t)
 	browserLogin(t, ctx, ts.URL, "replier", passwordOf("replier"))
 	step(t, ctx, "laptop", chromedp.EmulateViewport(1366, 900))
 	page := fmt.Sprintf("%s/documents/%d", ts.URL, doc.ID)
 	visit(t, ctx, page, http.StatusOK)
 	step(t, ctx, "open passage 5's notes", chromedp.Click(chromedp.CSS("#p-5 details.notes > summary")))
+	step(t, ctx, "bring the other threads", chromedp.Click(chromedp.CSS("#p-5 [data-more-notes]")),
+		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf("#a-%d", theirs.ID))))
 	before := read(t, ctx, "measure the text", chromedp.Evaluate[[][]float64](textBoxesFromFirst))
 	card := fmt.Sprintf("#a-%d", theirs.ID)
 	step(t, ctx, "reply in the card", chromedp.Click(chromedp.CSS(card+" a[data-inline=reply]")),
@@ -404,6 +413,12 @@ func TestBrowserReplyAndEditInTheCard(t *testing.T) {
 	}
 	if text := read(t, ctx, "read the thread", chromedp.Text(chromedp.CSS(card))); !strings.Contains(text, "The Duma's.") {
 		t.Errorf("the thread reads %q", text)
+	}
+	if moved := firstMoved(before, read(t, ctx, "measure the text after the reply", chromedp.Evaluate[[][]float64](textBoxesFromFirst))); moved >= 0 {
+		t.Errorf("saving the reply moved passage %d's text", moved+1)
+	}
+	if n := read(t, ctx, "the counts follow", chromedp.Text(chromedp.CSS("#p-5 .notes__total"))); n != "6 notes" {
+		t.Errorf("after the reply passage 5 counts %q", n)
 	}
 	// Edit my own note in its card.
 	mineCard := fmt.Sprintf("#a-%d", mine.ID)

@@ -143,6 +143,44 @@
     });
   });
 
+  // refreshPassage brings a passage's text and notes up to date in place,
+  // from the passage's own page (every thread, under the same filter), and
+  // focuses note id there: after a post, a reply or an edit the text stays
+  // where it was, and a note beyond the margin's first threads shows too.
+  // The server's message (a note held for review...) shows in the margin.
+  // It rejects when the note is not there to show (a filter leaves it out).
+  function refreshPassage(section, id) {
+    // A student's assignment bar counts their notes, and a first post may
+    // show their classmates' notes everywhere: the whole page is reloaded.
+    if (document.querySelector(".assignment-bar")) return Promise.reject(new Error("assignment"));
+    var article = section.closest("[data-document]");
+    var url = "/documents/" + article.getAttribute("data-document") + "/passages/" + section.getAttribute("data-passage") + location.search;
+    return fetch(url, { credentials: "same-origin" }).then(function (res) {
+      if (!res.ok) throw new Error(res.status);
+      return res.text();
+    }).then(function (html) {
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      var fresh = doc.getElementById(section.id);
+      if (!fresh || !fresh.querySelector("#a-" + id)) throw new Error("not shown");
+      ["passage__text", "passage__notes"].forEach(function (part) {
+        var mine = section.querySelector(":scope > ." + part), theirs = fresh.querySelector(":scope > ." + part);
+        if (mine && theirs) mine.innerHTML = theirs.innerHTML;
+      });
+      section.classList.toggle("passage--contested", fresh.classList.contains("passage--contested"));
+      var flash = doc.querySelector("main > .flash");
+      var notes = section.querySelector(".passage__notes");
+      if (flash && notes) {
+        var said = document.createElement("p");
+        said.className = "flash flash--margin";
+        said.setAttribute("role", "status");
+        said.textContent = flash.textContent;
+        notes.insertBefore(said, notes.firstChild);
+      }
+      history.replaceState(null, "", location.pathname + location.search + "#a-" + id);
+      focusHash();
+    });
+  }
+
   // Select text in a passage, with the mouse, the keyboard or a finger, to annotate it.
   document.addEventListener("DOMContentLoaded", function () {
     var pop = document.getElementById("composer");
@@ -280,6 +318,18 @@
     // again, since it now holds the new note.
     function go(to) {
       var u = new URL(to, location.href);
+      var m = /^#a-(\d+)$/.exec(u.hash);
+      var section = document.querySelector('[data-passage="' + form.elements.passage.value + '"]');
+      if (m && section && u.pathname === location.pathname) {
+        pop.hidden = true;
+        if (window.CSS && CSS.highlights) CSS.highlights.delete("margin-pending");
+        document.body.appendChild(pop); // out of the margin that is replaced
+        refreshPassage(section, m[1]).catch(function () { follow(u); });
+        return;
+      }
+      follow(u);
+    }
+    function follow(u) {
       if (u.pathname === location.pathname && u.search === location.search) {
         history.replaceState(null, "", u.hash || location.pathname + location.search);
         location.reload();
@@ -382,7 +432,7 @@
         headers: { "X-Margin-Fetch": "1" } })
         .then(function (res) {
           var to = res.headers.get("X-Margin-Location");
-          if (res.status === 204 && to) { backAt(to); return; }
+          if (res.status === 204 && to) { backAt(to, link.closest("[data-passage]")); return; }
           return res.text().then(function (html) {
             var again = inlineForm(html, link.getAttribute("data-inline"));
             if (res.status === 422 && again) {
@@ -408,12 +458,17 @@
     var body = form.querySelector("textarea[name=body]");
     if (body) body.focus();
   }
-  // backAt reloads the reading view at the note the server names.
-  function backAt(to) {
+  // backAt shows the note the server names, in its passage brought up to
+  // date, or else reloads the reading view at it.
+  function backAt(to, section) {
     var m = /#a-(\d+)$/.exec(to) || /\/annotations\/(\d+)/.exec(to);
     var hash = m ? "#a-" + m[1] : location.hash;
-    history.replaceState(null, "", location.pathname + location.search + hash);
-    location.reload();
+    function reload() {
+      history.replaceState(null, "", location.pathname + location.search + hash);
+      location.reload();
+    }
+    if (m && section) refreshPassage(section, m[1]).catch(reload);
+    else reload();
   }
   document.addEventListener("click", function (e) {
     var link = e.target.closest && e.target.closest("article.note a[data-inline]");
