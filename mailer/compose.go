@@ -30,7 +30,7 @@ func (w *Worker) parseTemplates() error {
 		"site":     func(path string) string { return w.SiteURL + path },
 		"noteLink": func(n models.MailNote) string { return fmt.Sprintf("%s/annotations/%d", w.SiteURL, n.Annotation.ID) },
 		"noteLine": noteLine,
-		"excerpt":  func(n models.MailNote) string { return cut(n.Annotation.Body, 300) },
+		"excerpt":  func(n models.MailNote) string { return cut(noteText(n), 300) },
 		"more": func(g models.DigestGroup) string {
 			if extra := g.Total - int64(len(g.Notes)); extra > 0 {
 				return fmt.Sprintf("and %d more on the site.\n", extra)
@@ -62,9 +62,20 @@ func noteLine(n models.MailNote) string {
 	case models.ReasonMention:
 		return who + " mentioned you on " + doc
 	case models.ReasonFeedback:
-		return who + " left feedback on your note on " + doc
+		if n.Feedback != nil {
+			return n.Feedback.Author.Username + " left feedback on your note on " + doc
+		}
+		return "Your educator left feedback on your note on " + doc
 	}
 	return who + " on " + doc
+}
+
+// noteText is what a message quotes: the note, or the feedback on it.
+func noteText(n models.MailNote) string {
+	if n.Feedback != nil {
+		return n.Feedback.Body
+	}
+	return n.Annotation.Body
 }
 
 // cut shortens s to about n characters at a word boundary.
@@ -113,10 +124,10 @@ func (w *Worker) compose(m *models.OutboxMessage) (*gomail.Msg, error) {
 		name, list = "note", models.ListReplies
 		l.Headline = noteLine(*n) + ":"
 		l.Subject = l.Headline[:len(l.Headline)-1]
-		l.Quote = cut(n.Annotation.Body, 2000)
+		l.Quote = cut(noteText(*n), 2000)
 		l.Link = fmt.Sprintf("%s/annotations/%d", w.SiteURL, n.Annotation.ID)
 		l.Why = "You get this message because " + noteLine(*n) +
-			", and you chose to get replies and mentions by e-mail at once."
+			", and you chose to get replies, mentions and feedback by e-mail at once."
 	case models.OutboxDigest:
 		if m.WindowStart == nil || m.WindowEnd == nil {
 			return nil, &models.ErrNothingToSend{Reason: "a digest without its window"}

@@ -491,3 +491,34 @@ func TestAnAddressIsConfirmedBeforeAnythingElseIsSent(t *testing.T) {
 		t.Fatalf("after confirming fay got %d messages", len(got))
 	}
 }
+
+func TestFeedbackIsMailedWithTheEducatorsWords(t *testing.T) {
+	mw := newMailWorld(t, nil, nil)
+	w := mw.worker(mw.db)
+	teacher := mw.user("teacher", models.MailNever)
+	if _, err := models.SetRole(mw.db, "teacher", models.RoleEducator); err != nil {
+		t.Fatal(err)
+	}
+	teacher.Role = models.RoleEducator
+	class, err := models.CreateClass(mw.db, teacher, models.ClassInput{Name: "Seminar"}, mw.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sam := mw.user("sam", models.MailNow)
+	if err := models.JoinClass(mw.db, sam, class, mw.now); err != nil {
+		t.Fatal(err)
+	}
+	note := mw.classNote(sam, class, "Sam's class note.", models.StatusPublished)
+	if _, err := models.AddFeedback(mw.db, teacher, note, "Good point <b>but</b> cite it."); err != nil {
+		t.Fatal(err)
+	}
+	mw.run(w)
+	got := mw.to("sam@example.org")
+	if len(got) != 1 {
+		t.Fatalf("sam got %d messages", len(got))
+	}
+	if !strings.Contains(got[0].Subject, "teacher left feedback on your note") ||
+		!strings.Contains(got[0].Text, "Good point <b>but</b> cite it.") || !strings.Contains(got[0].HTML, "Good point &lt;b&gt;but&lt;/b&gt; cite it.") {
+		t.Fatalf("the feedback message:\n%s\n%s\n%s", got[0].Subject, got[0].Text, got[0].HTML)
+	}
+}

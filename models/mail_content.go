@@ -23,6 +23,9 @@ type MailNote struct {
 	Annotation Annotation // with its author's username
 	Document   Document   // id and title
 	Reason     Reason
+	// Feedback is, for ReasonFeedback, the educator's feedback (with its
+	// author) on the recipient's own note.
+	Feedback *Feedback
 }
 
 // MailRecipient is who a message goes to, as of now.
@@ -84,7 +87,7 @@ func NoteOf(db *gorm.DB, r *MailRecipient, m *OutboxMessage) (*MailNote, error) 
 	if n.ID == 0 || n.UserID != r.User.ID {
 		return nil, nothing("the notification is gone")
 	}
-	notes, err := visibleNotes(db, r.User, 1, func(q *gorm.DB) *gorm.DB {
+	notes, err := visibleNotes(db, r.User, 1, true, func(q *gorm.DB) *gorm.DB {
 		return q.Where("annotations.id = ?", n.AnnotationID)
 	})
 	if err != nil {
@@ -94,16 +97,45 @@ func NoteOf(db *gorm.DB, r *MailRecipient, m *OutboxMessage) (*MailNote, error) 
 		return nil, nothing("the recipient may no longer see the note")
 	}
 	notes[0].Reason = n.Reason
+	if err := fillFeedback(db, notes[:1], n.CreatedAt); err != nil {
+		return nil, err
+	}
 	return &notes[0], nil
 }
 
+// fillFeedback loads, for each feedback note, the latest feedback given
+// on it up to until.
+func fillFeedback(db *gorm.DB, notes []MailNote, until time.Time) error {
+	for i := range notes {
+		if notes[i].Reason != ReasonFeedback {
+			continue
+		}
+		var f Feedback
+		err := db.Preload("Author", func(db *gorm.DB) *gorm.DB { return db.Select("id", "username") }).
+			Where("annotation_id = ? AND created_at <= ?", notes[i].Annotation.ID, until.UTC()).
+			Order("id DESC").Limit(1).Find(&f).Error
+		if err != nil {
+			return err
+		}
+		if f.ID != 0 {
+			notes[i].Feedback = &f
+		}
+	}
+	return nil
+}
+
 // visibleNotes lists, oldest first, up to limit notes that q selects and
-// viewer may see (VisibleTo, published, not deleted, not their own), with
+// viewer may see (VisibleTo, published, not deleted, and unless own is
+// set not their own: an educator's feedback is on one's own note), with
 // authors and documents.
-func visibleNotes(db *gorm.DB, viewer *User, limit int, q func(*gorm.DB) *gorm.DB) ([]MailNote, error) {
+func visibleNotes(db *gorm.DB, viewer *User, limit int, own bool, q func(*gorm.DB) *gorm.DB) ([]MailNote, error) {
 	var anns []Annotation
-	err := q(db.Model(&Annotation{}).Scopes(VisibleTo(viewer, false)).
-		Where("annotations.deleted_at IS NULL AND annotations.status = ? AND annotations.author_id <> ?", StatusPublished, viewer.ID)).
+	base := db.Model(&Annotation{}).Scopes(VisibleTo(viewer, false)).
+		Where("annotations.deleted_at IS NULL AND annotations.status = ?", StatusPublished)
+	if !own {
+		base = base.Where("annotations.author_id <> ?", viewer.ID)
+	}
+	err := q(base).
 		Preload("Author", func(db *gorm.DB) *gorm.DB { return db.Select("id", "username") }).
 		Order("annotations.id").Limit(limit).Find(&anns).Error
 	if err != nil || len(anns) == 0 {
@@ -177,7 +209,7 @@ func DigestOf(db *gorm.DB, r *MailRecipient, from, to time.Time) (*Digest, error
 	if s.Replies == MailDigest {
 		// The inbox's entries of the window not mailed at once (or whose
 		// message at once came to nothing).
-		notes, err := visibleNotes(db, u, digestListed, func(q *gorm.DB) *gorm.DB {
+		notes, err := visibleNotes(db, u, digestListed, true, func(q *gorm.DB) *gorm.DB {
 			return q.Where(`annotations.id IN (SELECT n.annotation_id FROM notifications n
 				WHERE n.user_id = ? AND n.created_at >= ? AND n.created_at < ?
 				AND NOT EXISTS (SELECT 1 FROM outbox_messages o WHERE o.notification_id = n.id AND o.state NOT IN ?))`,
@@ -187,6 +219,9 @@ func DigestOf(db *gorm.DB, r *MailRecipient, from, to time.Time) (*Digest, error
 			return nil, err
 		}
 		if err := fillReasons(db, u, notes); err != nil {
+			return nil, err
+		}
+		if err := fillFeedback(db, notes, to); err != nil {
 			return nil, err
 		}
 		d.Replies = notes
@@ -300,7 +335,7 @@ func fillGroup(db *gorm.DB, u *User, g *DigestGroup, sel func(*gorm.DB) *gorm.DB
 	if g.Total, err = countVisibleNotes(db, u, q); err != nil || g.Total == 0 {
 		return err
 	}
-	if g.Notes, err = visibleNotes(db, u, digestListed, q); err != nil {
+	if g.Notes, err = visibleNotes(db, u, digestListed, false, q); err != nil {
 		return err
 	}
 	seen.add(g.Notes)
