@@ -93,7 +93,7 @@ const (
 // (Start, End, code points in the revision's text).
 type Annotation struct {
 	ID            uint   `gorm:"primaryKey"`
-	DocumentID    uint   `gorm:"not null;index:idx_annotation_doc,priority:1"`
+	DocumentID    uint   `gorm:"not null;index:idx_annotation_doc,priority:1;index:idx_annotation_doc_author,priority:1"`
 	RevisionID    uint   `gorm:"not null"`
 	PassageNumber int    `gorm:"not null"`
 	Exact         string `gorm:"type:text"`
@@ -108,10 +108,12 @@ type Annotation struct {
 	// changed the words it quotes; empty otherwise.
 	PreviousExact string `gorm:"type:text"`
 
-	ParentID *uint
+	// The privacy rule finds a classmate's notes on a reading by document
+	// and author, and the replies under them by parent (see VisibleTo).
+	ParentID *uint `gorm:"index:idx_annotation_parent,where:parent_id IS NOT NULL"`
 	RootID   *uint `gorm:"index"`
 
-	AuthorID     uint   `gorm:"not null;index:idx_annotation_author_status_vis,priority:1"`
+	AuthorID     uint   `gorm:"not null;index:idx_annotation_author_status_vis,priority:1;index:idx_annotation_doc_author,priority:2"`
 	Kind         Kind   `gorm:"size:16;not null"`
 	Counterpoint string `gorm:"type:text"`
 	Body         string `gorm:"type:text;not null"`

@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"errors"
+	"math/rand/v2"
 	"strconv"
 	"testing"
 	"time"
@@ -324,5 +325,87 @@ func TestHideUntilPosted(t *testing.T) {
 	}
 	if !canView(late, peerClass) {
 		t.Error("with hide-until-posted off, late cannot see classmates' notes")
+	}
+}
+
+// On post-first readings the rule hides exactly what it says, however the
+// threads run: a note is hidden from a student who has not posted when it
+// is not theirs and it, or a note above it in its thread, is by a fellow
+// student of a class whose reading it is. Checked against that sentence
+// over random threads, with two post-first classes, an educator, an
+// outsider and the viewer's own replies in them.
+func TestHideUntilPostedHidesExactlyTheClassmatesBranches(t *testing.T) {
+	f := newClassFixture(t)
+	other, err := models.CreateClass(f.db, f.educator, models.ClassInput{Name: "Other section"}, f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.assign(f.class, models.AssignmentInput{MinAnnotations: 1, HideUntilPosted: true})
+	f.assign(other, models.AssignmentInput{MinAnnotations: 1, HideUntilPosted: true})
+	viewer, peer, peer2 := f.student("viewer"), f.student("peer"), f.student("peer2")
+	section := f.user("section", models.RoleReader) // a student of the other class only
+	for _, u := range []*models.User{viewer, section} {
+		if err := models.JoinClass(f.db, u, other, f.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	outsider := f.user("outsider", models.RoleReader)
+	students := map[uint]bool{peer.ID: true, peer2.ID: true, section.ID: true} // fellow students of the viewer's post-first classes
+	authors := []*models.User{viewer, peer, peer2, section, outsider, f.educator}
+	unassigned := f.document("Unassigned", "Some text.")
+
+	rng := rand.New(rand.NewPCG(7, 2026))
+	var notes []*models.Annotation
+	parent := map[uint]*models.Annotation{}
+	for i := range 80 {
+		u := authors[rng.IntN(len(authors))]
+		var a *models.Annotation
+		if i > 0 && rng.IntN(3) > 0 {
+			p := notes[rng.IntN(len(notes))]
+			if p.ClassID != nil { // a class thread's replies are by its members
+				u = []*models.User{viewer, peer, peer2, f.educator}[rng.IntN(4)]
+			}
+			a = f.reply(u, p, models.KindComment)
+			parent[a.ID] = p
+		} else {
+			doc := f.doc
+			if rng.IntN(5) == 0 {
+				doc = unassigned
+			}
+			in := models.AnnotationInput{Kind: models.KindComment, Body: "note", Passage: 1, QuoteHint: -1}
+			// Class notes by its members; the viewer posting one would lift the rule.
+			if (u == peer || u == peer2 || u == f.educator) && rng.IntN(2) == 0 {
+				in.Visibility, in.ClassID = models.VisibilityClass, &f.class.ID
+			}
+			if a, err = models.CreateAnnotation(f.db, u, doc, in, models.StatusPublished); err != nil {
+				t.Fatal(err)
+			}
+		}
+		notes = append(notes, a)
+	}
+	hidden := 0
+	for _, n := range notes {
+		want := n.AuthorID == viewer.ID || n.DocumentID != f.doc.ID
+		if !want {
+			want = true
+			for up := n; up != nil; up = parent[up.ID] {
+				if students[up.AuthorID] {
+					want = false
+				}
+			}
+		}
+		if !want {
+			hidden++
+		}
+		got, err := models.CanView(f.db, viewer, n, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("note %d by user %d (parent %v): viewer sees it: %v, want %v", n.ID, n.AuthorID, n.ParentID, got, want)
+		}
+	}
+	if hidden == 0 || hidden == len(notes) {
+		t.Fatalf("%d of %d notes hidden: the threads do not test the rule", hidden, len(notes))
 	}
 }

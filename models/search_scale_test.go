@@ -14,7 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
 
 	"margin/models"
 	"margin/models/modeltest"
@@ -120,15 +122,32 @@ func openSearchScale(t *testing.T, notes int) (*gorm.DB, searchScale) {
 	dir := os.Getenv("MARGIN_SEARCH_BENCH_DIR")
 	var db *gorm.DB
 	if schema := os.Getenv("MARGIN_SEARCH_BENCH_SCHEMA"); schema != "" && dir != "" && modeltest.UsePostgres() {
-		// A schema seeded by an earlier run (the seed is fixed, so its
-		// words are those scale.json in dir records).
-		var err error
+		// A schema kept from an earlier run, whose words scale.json in dir
+		// records; the first run creates and seeds it.
+		b, err := os.ReadFile(filepath.Join(dir, "scale.json"))
+		if os.IsNotExist(err) {
+			if err := db0Exec(t, "CREATE SCHEMA IF NOT EXISTS "+schema); err != nil {
+				t.Fatal(err)
+			}
+		}
 		if db, err = models.Open(models.Options{DatabaseURL: modeltest.WithSearchPath(modeltest.PostgresURL(t), schema)}); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { models.Close(db) })
 		var s searchScale
-		b, err := os.ReadFile(filepath.Join(dir, "scale.json"))
+		if b == nil {
+			start := time.Now()
+			s = seedSearchScale(t, db, notes)
+			t.Logf("seeded %d notes, %d passages in %s into schema %s", notes, s.Passages, time.Since(start).Round(time.Second), schema)
+			b, _ = json.Marshal(s)
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "scale.json"), b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			return db, s
+		}
 		if err == nil {
 			err = json.Unmarshal(b, &s)
 		}
@@ -171,7 +190,7 @@ func openSearchScale(t *testing.T, notes int) (*gorm.DB, searchScale) {
 }
 
 // seedSearchScale fills db: 100 documents of 100 passages, 2,000 writers,
-// 50 classes, and notes of 10 to 40 words drawn from a Zipf vocabulary of
+// 50 classes (two of the member's with a post-first reading), and notes of 10 to 40 words drawn from a Zipf vocabulary of
 // 20,000 made-up words (so the commonest is in most notes), 20% replies, a
 // quarter quoting a phrase, most public and published, the rest private,
 // class, held, hidden or spam. Rows go in as multi-row INSERTs, 50,000 to a
@@ -234,13 +253,24 @@ func seedSearchScale(t *testing.T, db *gorm.DB, notes int) searchScale {
 		return []any{i%classes + 1, i + 1, "student", s.Now}
 	})
 
+	// Two of the member's classes read a document each with "hide until
+	// posted", on which the member has not posted: every note there takes
+	// the privacy rule's walk up its thread.
+	bulk(t, db, "assignments", []string{"class_id", "document_id", "due_at", "time_zone", "min_annotations", "min_replies",
+		"hide_until_posted", "created_by_id", "created_at", "updated_at"}, 2, func(i int) []any {
+		return []any{2 + i, docs[i].doc, s.Now.AddDate(0, 1, 0), "UTC", 0, 0, true, 1, s.Now, s.Now}
+	})
+
 	cols := []string{"document_id", "revision_id", "passage_number", "exact", "prefix", "suffix", "start", `"end"`, "anchor_status",
 		"parent_id", "root_id", "author_id", "kind", "counterpoint", "body", "body_html", "visibility", "class_id", "status",
 		"helpful_count", "created_at", "updated_at"}
 	span := 3 * 365 * 24 * time.Hour
 	rareCounts := map[string]int{}
+	// A note's thread and document, by id (the table starts empty): a
+	// reply is in its parent's thread, on its parent's document.
+	roots, docOf := make([]int32, notes+1), make([]uint8, notes+1)
 	bulk(t, db, "annotations", cols, notes, func(i int) []any {
-		d := docs[rng.IntN(len(docs))]
+		di := rng.IntN(len(docs))
 		ws := words(10 + rng.IntN(31))
 		switch x := rng.IntN(1000); {
 		case x < 2:
@@ -261,12 +291,16 @@ func seedSearchScale(t *testing.T, db *gorm.DB, notes int) searchScale {
 		}
 		body := strings.Join(ws, " ")
 		var exact string
-		var parent any
+		var parent, root any
 		if rng.IntN(5) == 0 && i > 0 {
 			p := rng.IntN(i) + 1
-			parent = p
-		} else if rng.IntN(4) == 0 {
-			exact = strings.Join(words(3+rng.IntN(4)), " ")
+			parent, root = p, int(roots[p])
+			roots[i+1], di = roots[p], int(docOf[p])
+		} else {
+			roots[i+1] = int32(i + 1)
+			if rng.IntN(4) == 0 {
+				exact = strings.Join(words(3+rng.IntN(4)), " ")
+			}
 		}
 		kind := models.Kinds[rng.IntN(len(models.Kinds))]
 		vis, status := models.VisibilityPublic, models.StatusPublished
@@ -285,8 +319,10 @@ func seedSearchScale(t *testing.T, db *gorm.DB, notes int) searchScale {
 		case x < 6:
 			status = models.StatusSpam
 		}
+		docOf[i+1] = uint8(di)
+		d := docs[di]
 		at := s.Now.Add(-span + time.Duration(int64(span)/int64(notes)*int64(i)))
-		return []any{d.doc, d.rev, 1 + rng.IntN(100), exact, "", "", 0, 0, "exact", parent, parent, rng.IntN(writers) + 1,
+		return []any{d.doc, d.rev, 1 + rng.IntN(100), exact, "", "", 0, 0, "exact", parent, root, rng.IntN(writers) + 1,
 			kind, "", body, "<p>" + body + "</p>", vis, class, status, 0, at, at}
 	})
 	// The rare word: the one of three whose count is nearest 30.
@@ -304,6 +340,16 @@ func seedSearchScale(t *testing.T, db *gorm.DB, notes int) searchScale {
 		must(db.Exec("ANALYZE").Error)
 	}
 	return s
+}
+
+// db0Exec runs one statement on the test server outside any schema.
+func db0Exec(t *testing.T, stmt string) error {
+	admin, err := gorm.Open(postgres.Open(modeltest.PostgresURL(t)), &gorm.Config{Logger: logger.Discard})
+	if err != nil {
+		return err
+	}
+	defer models.Close(admin)
+	return admin.Exec(stmt).Error
 }
 
 func abs(n int) int { return max(n, -n) }
