@@ -72,11 +72,11 @@ func Open(opts Options) (*gorm.DB, error) {
 		if err != nil {
 			return nil, err
 		}
-		sqlDB, err := sql.Open(sqlite.DriverName, sqliteDSNSync(SQLitePath(opts.DataDir), sync))
+		sqlDB, err := sql.Open(sqliteDriver, sqliteDSNSync(SQLitePath(opts.DataDir), sync))
 		if err != nil {
 			return nil, fmt.Errorf("open SQLite database: %w", err)
 		}
-		db, err = gorm.Open(sqlite.New(sqlite.Config{DriverName: sqlite.DriverName, Conn: newSerialPool(sqlDB, 10*time.Second)}), cfg)
+		db, err = gorm.Open(sqlite.New(sqlite.Config{DriverName: sqliteDriver, Conn: newSerialPool(sqlDB, 10*time.Second)}), cfg)
 		if err != nil {
 			return nil, fmt.Errorf("open SQLite database: %w", err)
 		}

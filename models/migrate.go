@@ -42,7 +42,11 @@ var dataMigrations = []func(tx *gorm.DB) error{
 	installSearch,
 	// 5: SQLite's full-text indexes keep the newest first (FTS4 order=DESC),
 	// which search reads; PostgreSQL has nothing to change.
-	searchNewestFirst,
+	rebuildSearch,
+	// 6: SQLite's full-text indexes hold the text folded for case and
+	// accents (margin_fold), so "cafe" finds "café"; PostgreSQL's folds
+	// with unaccent already.
+	rebuildSearch,
 }
 
 // SchemaVersion records which data migrations have run.

@@ -33,8 +33,9 @@ type searchEngine interface {
 	// install creates the indexes and their triggers and fills them from
 	// the rows already there.
 	install(tx *gorm.DB) error
-	// newestFirst rebuilds indexes made before they kept the newest first.
-	newestFirst(tx *gorm.DB) error
+	// rebuild makes the indexes again, as install makes them now, from the
+	// rows already there.
+	rebuild(tx *gorm.DB) error
 	// repair puts back what a table rebuild may have dropped.
 	repair(tx *gorm.DB) error
 	// session runs one search's queries.
@@ -113,5 +114,6 @@ type Snippet = []ftsquery.Part
 // installSearch is the data migration that builds the indexes.
 func installSearch(tx *gorm.DB) error { return searchEngineFor(tx).install(tx) }
 
-// searchNewestFirst is the data migration that rebuilds them newest first.
-func searchNewestFirst(tx *gorm.DB) error { return searchEngineFor(tx).newestFirst(tx) }
+// rebuildSearch is the data migration that makes them again as install
+// does now: newest first (migration 5), of folded text (6).
+func rebuildSearch(tx *gorm.DB) error { return searchEngineFor(tx).rebuild(tx) }

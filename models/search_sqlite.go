@@ -14,17 +14,32 @@ import (
 // sqlite_fts5 build tag, which `go run` and `go test` would then need too).
 // Each index is an external-content table: it stores only the index, the
 // text stays in its table, and triggers keep the two in step. The porter
-// tokenizer stems English words and folds ASCII case.
+// tokenizer stems English words but folds only ASCII case, and FTS4 cannot
+// put it behind unicode61's folding; so the index is of the text folded by
+// margin_fold (ftsquery.Fold, registered on every connection), and its
+// external content is a view of the folded text, which FTS4 reads to take
+// a row's old words out. Extracts are cut from the text itself.
 type sqliteSearch struct{}
 
 func ftsTable(idx ftsIndex) string { return idx.table + "_fts" }
+
+// ftsText is the view of idx's folded text, with the row's id as rowid.
+func ftsText(idx ftsIndex) string { return ftsTable(idx) + "_text" }
+
+func ftsTextView(idx ftsIndex) string {
+	cols := make([]string, len(idx.columns))
+	for i, c := range idx.columns {
+		cols[i] = fmt.Sprintf("margin_fold(%s) AS %s", c, c)
+	}
+	return fmt.Sprintf("CREATE VIEW IF NOT EXISTS %s AS SELECT id AS rowid, %s FROM %s", ftsText(idx), strings.Join(cols, ", "), idx.table)
+}
 
 // ftsTriggers are the statements that keep idx's FTS table in step, as
 // SQLite's documentation sets out for external-content tables: the old
 // entry goes before a row changes or goes, the new one comes after.
 func ftsTriggers(idx ftsIndex) map[string]string {
 	fts, cols := ftsTable(idx), strings.Join(idx.columns, ", ")
-	newCols := "new." + strings.Join(idx.columns, ", new.")
+	newCols := "margin_fold(new." + strings.Join(idx.columns, "), margin_fold(new.") + ")"
 	del := fmt.Sprintf("DELETE FROM %s WHERE docid = old.id;", fts)
 	ins := fmt.Sprintf("INSERT INTO %s(docid, %s) VALUES (new.id, %s);", fts, cols, newCols)
 	on := idx.table
@@ -38,10 +53,13 @@ func ftsTriggers(idx ftsIndex) map[string]string {
 
 func (sqliteSearch) install(tx *gorm.DB) error {
 	for _, idx := range searchIndexes {
+		if err := tx.Exec(ftsTextView(idx)).Error; err != nil {
+			return err
+		}
 		// order=DESC stores the newest first: a search reads its window of
 		// newest matches without loading a common word's whole list.
 		err := tx.Exec(fmt.Sprintf("CREATE VIRTUAL TABLE IF NOT EXISTS %s USING fts4(content=%q, %s, tokenize=porter, order=DESC)",
-			ftsTable(idx), idx.table, strings.Join(idx.columns, ", "))).Error
+			ftsTable(idx), ftsText(idx), strings.Join(idx.columns, ", "))).Error
 		if err != nil {
 			return err
 		}
@@ -49,8 +67,9 @@ func (sqliteSearch) install(tx *gorm.DB) error {
 	return sqliteSearch{}.repair(tx)
 }
 
-// newestFirst rebuilds the indexes that migration 4 made oldest first.
-func (sqliteSearch) newestFirst(tx *gorm.DB) error {
+// rebuild drops the indexes and makes them again from the rows: migration 5
+// (newest first) and 6 (folded).
+func (sqliteSearch) rebuild(tx *gorm.DB) error {
 	for _, idx := range searchIndexes {
 		for name := range ftsTriggers(idx) {
 			if err := tx.Exec("DROP TRIGGER IF EXISTS " + name).Error; err != nil {
@@ -58,6 +77,9 @@ func (sqliteSearch) newestFirst(tx *gorm.DB) error {
 			}
 		}
 		if err := tx.Exec("DROP TABLE IF EXISTS " + ftsTable(idx)).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec("DROP VIEW IF EXISTS " + ftsText(idx)).Error; err != nil {
 			return err
 		}
 	}

@@ -71,8 +71,8 @@ func (q Query) Empty() bool {
 	return true
 }
 
-// SQLite writes the query in FTS4's enhanced syntax: terms side by side must
-// all match, "a b" is a phrase, a* a prefix, NOT excludes. NOT is a binary
+// SQLite writes the query in FTS4's enhanced syntax, each word folded as
+// the index is (see Fold): terms side by side must all match, "a b" is a phrase, a* a prefix, NOT excludes. NOT is a binary
 // operator there ("NOT navy" alone is malformed), so exclusions come last,
 // after every term that must match.
 func (q Query) SQLite() string {
@@ -84,7 +84,11 @@ func (q Query) SQLite() string {
 		if t.Exclude {
 			b.WriteString("NOT ")
 		}
-		s := strings.Join(t.Words, " ")
+		folded := make([]string, len(t.Words))
+		for i, w := range t.Words {
+			folded[i] = Fold(w)
+		}
+		s := strings.Join(folded, " ")
 		if t.Prefix {
 			s += "*"
 		}
@@ -109,7 +113,8 @@ func (q Query) ordered() []Term {
 	return out
 }
 
-// Postgres writes the query for to_tsquery: & between terms, <-> between
+// Postgres writes the query for to_tsquery, whose text search
+// configuration folds accents itself (unaccent): & between terms, <-> between
 // the words of a phrase, :* for a prefix, ! to exclude.
 func (q Query) Postgres() string {
 	parts := make([]string, 0, len(q.Terms))

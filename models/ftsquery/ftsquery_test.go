@@ -55,3 +55,25 @@ func TestSnippetMarksAndCutsAtWords(t *testing.T) {
 		}
 	}
 }
+
+func TestFoldTakesOffCaseAndAccents(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"plain ASCII Text", "plain ASCII Text"}, // porter folds ASCII case itself
+		{"Le Café d’Émile", "le cafe d emile"},
+		{"cafe\u0301", "cafe"}, // decomposed
+		{"Łódź, Straße, Æsir, Øre", "lodz, strasse, aesir, ore"},
+		{"naïve — coöperate", "naive   cooperate"},
+		{"Ελληνικά МОСКВА", "ελληνικα москва"},
+	}
+	for _, c := range cases {
+		if got := Fold(c.in); got != c.want {
+			t.Errorf("Fold(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	if got := Parse(`ÉMILE "Café Noir" straß*`).SQLite(); got != `emile "cafe noir" strass*` {
+		t.Errorf("the SQLite query is not folded: %q", got)
+	}
+	if got := Parse("ÉMILE").Postgres(); got != "'émile'" {
+		t.Errorf("the PostgreSQL query is folded by its configuration, not here: %q", got)
+	}
+}

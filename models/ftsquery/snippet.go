@@ -3,11 +3,6 @@ package ftsquery
 import (
 	"strings"
 	"unicode"
-	"unicode/utf8"
-
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 )
 
 // Part is a piece of a snippet: a matched word or the text between.
@@ -143,20 +138,8 @@ func tokenize(text string) []token {
 	return out
 }
 
-var accents = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-
-func fold(w string) string {
-	w = strings.ToLower(w)
-	for i := 0; i < len(w); i++ {
-		if w[i] >= utf8.RuneSelf {
-			if f, _, err := transform.String(accents, w); err == nil {
-				return f
-			}
-			break
-		}
-	}
-	return w
-}
+// fold compares words as the index does.
+func fold(w string) string { return strings.ToLower(Fold(w)) }
 
 // stem strips the commonest English endings, enough to pair the forms the
 // engines' stemmers pair.
