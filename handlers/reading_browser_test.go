@@ -438,3 +438,45 @@ func TestBrowserReplyAndEditInTheCard(t *testing.T) {
 		t.Error("Escape left the card's form open or dropped the focus")
 	}
 }
+
+// TestBrowserNoteLinkShowsCardAndPhrase: a #a-N link brings the note's card
+// into view with its phrase visible beside it, on a laptop and on a phone;
+// on the phone, opening a passage's notes leaves that passage's text, and
+// all before it, where they were.
+func TestBrowserNoteLinkShowsCardAndPhrase(t *testing.T) {
+	ts := newTestServer(t)
+	doc, notes := ts.busyArticle(144, 6, 30)
+	var phrase *models.Annotation
+	for _, n := range notes {
+		if n.PassageNumber == 8 && n.ParentID == nil && n.Exact != "" {
+			phrase = n // the newest, so in the margin's first threads
+		}
+	}
+	if phrase == nil {
+		t.Fatal("no phrase note on passage 8")
+	}
+	ctx := newBrowser(t)
+	inView := fmt.Sprintf(`(() => {
+		const vis = e => { const r = e.getBoundingClientRect(); return r.height > 0 && r.top >= 0 && r.bottom <= innerHeight; };
+		const note = document.getElementById('a-%d'), mark = document.querySelector('mark.hl[data-notes~="%d"]');
+		return [!!note && vis(note.querySelector('.note__head') || note), !!mark && vis(mark)];
+	})()`, phrase.ID, phrase.ID)
+	for _, vp := range [][2]int64{{1366, 900}, {1280, 720}, {390, 844}} {
+		step(t, ctx, "window", chromedp.EmulateViewport(vp[0], vp[1]))
+		visit(t, ctx, fmt.Sprintf("%s/documents/%d", ts.URL, doc.ID), http.StatusOK)
+		visit(t, ctx, fmt.Sprintf("%s/documents/%d?sort=newest#a-%d", ts.URL, doc.ID, phrase.ID), http.StatusOK)
+		time.Sleep(200 * time.Millisecond)
+		got := read(t, ctx, "are the card and its phrase in view", chromedp.Evaluate[[]bool](inView))
+		if !got[0] || !got[1] {
+			t.Errorf("%dx%d: after #a-%d the card is in view: %v, its phrase: %v", vp[0], vp[1], phrase.ID, got[0], got[1])
+		}
+	}
+	// The phone: notes open under their passage; nothing above them moves.
+	visit(t, ctx, fmt.Sprintf("%s/documents/%d", ts.URL, doc.ID), http.StatusOK)
+	before := read(t, ctx, "measure the text", chromedp.Evaluate[[][]float64](textBoxesFromFirst))
+	step(t, ctx, "open passage 6's notes", chromedp.Click(chromedp.CSS("#p-6 details.notes > summary")))
+	after := read(t, ctx, "measure again", chromedp.Evaluate[[][]float64](textBoxesFromFirst))
+	if moved := firstMoved(before[:6], after[:6]); moved >= 0 {
+		t.Errorf("390 px: opening passage 6's notes moved passage %d's text", moved+1)
+	}
+}

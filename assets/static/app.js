@@ -12,7 +12,21 @@
     var details = el.closest("details");
     if (details) details.open = true;
     if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "-1");
-    el.focus({ preventScroll: false });
+    el.focus({ preventScroll: true });
+    el.scrollIntoView({ block: "nearest" });
+    if (id.charAt(0) === "a") showPhraseOf(el, id.slice(2));
+  }
+  // showPhraseOf scrolls the window, if it must and can, so that the note's
+  // phrase shows with the note's head (on a phone the card is under the
+  // passage, perhaps far below the words it is about).
+  function showPhraseOf(note, id) {
+    var section = note.closest("[data-passage]");
+    var mark = section && section.querySelector('mark.hl[data-notes~="' + id + '"]');
+    if (!mark) return;
+    var m = mark.getBoundingClientRect(), head = (note.querySelector(".note__head") || note).getBoundingClientRect();
+    if (m.top >= 0 && m.bottom <= innerHeight) return;
+    var delta = m.top - 16;
+    if (head.top - delta >= 0 && head.bottom - delta <= innerHeight) window.scrollBy(0, delta);
   }
   window.addEventListener("hashchange", focusHash);
   // Under a filter the server opens every passage's notes, for readers
@@ -27,6 +41,11 @@
     });
   });
   document.addEventListener("DOMContentLoaded", focusHash);
+  // The browser's own jump to the #fragment may come after: set it right.
+  window.addEventListener("load", function () {
+    var id = decodeURIComponent(location.hash.slice(1)), el = /^a-\d+$/.test(id) && document.getElementById(id);
+    if (el) setTimeout(function () { showPhraseOf(el, id.slice(2)); }, 0);
+  });
 
   // Times are written in UTC so cached pages stay true; show them in local time.
   document.addEventListener("DOMContentLoaded", function () {
