@@ -65,7 +65,11 @@ func (a *App) signupSubmit(c echo.Context) error {
 	if err := a.login(c, u); err != nil {
 		return err
 	}
-	a.setFlash(c, "Welcome to Margin, "+u.Username+".")
+	welcome := "Welcome to Margin, " + u.Username + "."
+	if u.Email != "" {
+		welcome += " " + a.confirmationSent(u.Email)
+	}
+	a.setFlash(c, welcome)
 	return redirect(c, "/")
 }
 

@@ -47,16 +47,17 @@ func (a *App) accountEmailSubmit(c echo.Context) error {
 	case u.Email == "":
 		a.setFlash(c, "Your address is removed: Margin sends you no e-mail.")
 	default:
-		a.setFlash(c, "Address saved. "+a.confirmationSent())
+		a.setFlash(c, "Address saved. "+a.confirmationSent(u.Email))
 	}
 	return redirect(c, "/account#email")
 }
 
-func (a *App) confirmationSent() string {
+// confirmationSent tells what happens to the link that confirms address.
+func (a *App) confirmationSent(address string) string {
 	if !a.cfg.MailEnabled {
-		return "This site sends no e-mail yet: the link to confirm it goes out once it does."
+		return "This site sends no e-mail yet: the link to confirm " + address + " goes out once it does."
 	}
-	return "Open the link we sent to it to confirm it; until then nothing else is sent there."
+	return "Open the link we sent to " + address + " to confirm it; until then nothing else is sent there."
 }
 
 // accountEmailConfirm sends the confirmation link again (one an hour).
@@ -69,7 +70,7 @@ func (a *App) accountEmailConfirm(c echo.Context) error {
 	if err := models.QueueConfirmation(a.db, u, a.now()); err != nil {
 		return err
 	}
-	a.setFlash(c, "A link is on its way to "+u.Email+" (one an hour at most). "+a.confirmationSent())
+	a.setFlash(c, "A new link is queued (one an hour at most). "+a.confirmationSent(u.Email))
 	return redirect(c, "/account#email")
 }
 

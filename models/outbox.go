@@ -46,7 +46,7 @@ type OutboxMessage struct {
 	UserID uint       `gorm:"not null;index"`
 	Kind   OutboxKind `gorm:"size:16;not null"`
 	// NotificationID is the inbox entry an OutboxNote tells of.
-	NotificationID *uint
+	NotificationID *uint `gorm:"index"`
 	// Address is where a confirmation goes (the address it confirms);
 	// other messages go to the recipient's confirmed address at send time.
 	Address string `gorm:"size:254;not null;default:''"`
