@@ -34,6 +34,9 @@ type smtpServer struct {
 	mu       sync.Mutex
 	received []received
 	refuse   int // refuse this many more messages at the end of DATA
+	// hangUp: take this many more messages, then drop the connection
+	// without answering, as a server that crashes after storing one.
+	hangUp int
 	user     string
 	pass     string
 	authed   int // logins that succeeded
@@ -148,6 +151,10 @@ func (x *smtpSession) Data(r io.Reader) error {
 	}
 	_, tlsOn := x.conn.TLSConnectionState()
 	x.s.received = append(x.s.received, received{From: x.from, To: x.to, Data: b, TLS: tlsOn})
+	if x.s.hangUp > 0 {
+		x.s.hangUp--
+		x.conn.Conn().Close()
+	}
 	return nil
 }
 

@@ -522,3 +522,23 @@ func TestFeedbackIsMailedWithTheEducatorsWords(t *testing.T) {
 		t.Fatalf("the feedback message:\n%s\n%s\n%s", got[0].Subject, got[0].Text, got[0].HTML)
 	}
 }
+
+func TestAServerThatHangsUpAfterTheMessageIsNotSentItAgain(t *testing.T) {
+	mw := newMailWorld(t, nil, nil)
+	alice := mw.user("alice", models.MailNow)
+	mw.reply(mw.user("bob", models.MailNow), mw.note(alice, "A note."), "A reply.")
+	mw.smtp.mu.Lock()
+	mw.smtp.hangUp = 1
+	mw.smtp.mu.Unlock()
+	w := mw.worker(mw.db)
+	mw.run(w)
+	row := mw.outbox(models.OutboxNote)[0]
+	if row.State != models.OutboxUnknown {
+		t.Fatalf("after the server hung up on the end of the message: %s %q", row.State, row.LastError)
+	}
+	mw.now = mw.now.Add(time.Hour)
+	mw.run(w)
+	if n := len(mw.to("alice@example.org")); n != 1 {
+		t.Fatalf("the server got %d copies", n)
+	}
+}
