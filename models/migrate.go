@@ -62,6 +62,9 @@ func Migrate(db *gorm.DB) error {
 		if err := tx.AutoMigrate(schemaModels()...); err != nil {
 			return fmt.Errorf("migrate schema: %w", err)
 		}
+		if err := installPrivacyFunctions(tx); err != nil {
+			return fmt.Errorf("install privacy functions: %w", err)
+		}
 		var current int
 		if err := tx.Model(&SchemaVersion{}).Select("COALESCE(MAX(version), 0)").Scan(&current).Error; err != nil {
 			return fmt.Errorf("read schema version: %w", err)

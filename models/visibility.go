@@ -43,26 +43,29 @@ func visibleOrPurged(viewer *User, includeHeld bool) func(*gorm.DB) *gorm.DB {
 		db = db.Where("(annotations.visibility = ? OR annotations.author_id = ? OR "+
 			"(annotations.visibility = ? AND annotations.class_id IN (SELECT class_id FROM class_members WHERE user_id = ?)))",
 			VisibilityPublic, viewer.ID, VisibilityClass, viewer.ID)
-		return db.Where(hiddenUntilPosted, map[string]any{"viewer": viewer.ID, "student": MemberStudent, "published": StatusPublished})
+		return db.Where("(annotations.author_id = @viewer OR annotations.id NOT IN ("+hiddenUntilPostedQuery(db)+"))",
+			map[string]any{"viewer": viewer.ID, "student": MemberStudent, "published": StatusPublished})
 	}
 }
 
-// hiddenUntilPosted keeps out a classmate's annotation on a reading the
-// viewer must post on first, and with it everything under it in its
-// thread (an educator's answer to it included): nothing of a hidden note
-// may show, not even its place. The viewer's own notes always show.
+// hiddenUntilPosted is the notes kept from @viewer because they are a
+// classmate's annotation on a reading the viewer must post on first, or
+// anything under one in its thread (an educator's answer to it included):
+// nothing of a hidden note may show, not even its place. VisibleTo keeps
+// these out, except the viewer's own.
 //
-// The hidden notes are found once per query, from the top down: the
-// viewer's post-first readings (a student of the class, no published note
-// of their own there yet; usually none), on each the notes by fellow
-// students of that class, then every reply under those (a reply is always
-// on its parent's document). That costs a few index lookups per classmate,
-// and leaves each row a hash probe. Checked per row instead (does the note
-// or an ancestor have a classmate for author?), the walk up the thread
-// made PostgreSQL estimate every row as costly and choose plans that read
-// every candidate: 580 ms for a filtered search over a million notes.
-const hiddenUntilPosted = `(annotations.author_id = @viewer OR annotations.id NOT IN (
-	WITH RECURSIVE readings AS (
+// They are found once per query, from the top down: the viewer's
+// post-first readings (a student of the class, no published note of their
+// own there yet; usually none), on each the notes by fellow students of
+// that class, then every reply under those (a reply is always on its
+// parent's document). That costs a few index lookups per classmate, and
+// leaves each row a hash probe. Checked per row instead (does the note or
+// an ancestor have a classmate for author?), the walk up the thread made
+// PostgreSQL estimate every row as costly and choose plans that read every
+// candidate: 580 ms for a filtered search over a million notes. On
+// PostgreSQL the query runs inside a function (see hiddenUntilPostedQuery).
+// readings is MATERIALIZED so that a plan starts from those few readings.
+const hiddenUntilPosted = `WITH RECURSIVE readings AS MATERIALIZED (
 		SELECT hide.document_id, hide.class_id FROM assignments hide
 		JOIN class_members me ON me.class_id = hide.class_id AND me.user_id = @viewer AND me.role = @student
 		WHERE hide.hide_until_posted = TRUE
@@ -73,7 +76,7 @@ const hiddenUntilPosted = `(annotations.author_id = @viewer OR annotations.id NO
 		JOIN class_members peer ON peer.class_id = readings.class_id AND peer.role = @student AND peer.user_id <> @viewer
 		JOIN annotations peers ON peers.document_id = readings.document_id AND peers.author_id = peer.user_id
 		UNION SELECT reply.id FROM annotations reply JOIN hidden ON reply.parent_id = hidden.id
-	) SELECT id FROM hidden))`
+	) SELECT id FROM hidden`
 
 // CanView tells whether viewer may see annotation a (and its permalink).
 func CanView(db *gorm.DB, viewer *User, a *Annotation, includeHeld bool) (bool, error) {
