@@ -103,9 +103,11 @@ func (a *App) documentParam(c echo.Context) (*models.Document, error) {
 	return models.DocumentByID(a.db, id)
 }
 
-// documentShow serves the reading view. Rendered pages are cached by a key
-// holding the document's version and the viewer's state, all read from the
-// database on this request, and answered with 304 when the browser has them.
+// documentShow serves the reading view. Pages are cached by a key holding
+// the document's version and the viewer's state, all read from the
+// database on this request, and answered with 304 when the browser has
+// them; a page missing from the cache is put together from cached parts
+// (see documentAssemble).
 func (a *App) documentShow(c echo.Context) error {
 	doc, err := a.documentParam(c)
 	if err != nil {
@@ -121,8 +123,9 @@ func (a *App) documentShow(c echo.Context) error {
 	heat := uint(heat64)
 	unread := a.unread(c)
 	cacheable := !a.hasFlash(c)
+	dq := documentQuery{filter, revParam, heat}
 	if !cacheable {
-		body, err := a.documentRender(c, doc, viewer, documentQuery{filter, revParam, heat}, "")
+		body, _, err := a.documentAssemble(c, doc, viewer, dq, "", false)
 		if err != nil {
 			return err
 		}
@@ -134,9 +137,7 @@ func (a *App) documentShow(c echo.Context) error {
 	}
 	key := fmt.Sprintf("doc|%d|%d|%s|%s|%s|%s|%s|h%d", doc.ID, doc.Version, revParam, filter.key(), viewerKey(viewer, unread), a.sessionTag(c), phase, heat)
 	page, err := a.pageCache.load(key, func() ([]byte, string, error) {
-		stampLater := newStampNonce()
-		body, err := a.documentRender(c, doc, viewer, documentQuery{filter, revParam, heat}, stampLater)
-		return body, stampLater, err
+		return a.documentAssemble(c, doc, viewer, dq, phase, true)
 	})
 	if err != nil {
 		return err
@@ -163,74 +164,6 @@ type documentQuery struct {
 	filter   readingFilter
 	revision string
 	heat     uint // an assignment whose heat map lies over the text
-}
-
-// documentRender renders the reading view; stampLater, when set, stands in
-// the page for the form stamps, filled in when it is served.
-func (a *App) documentRender(c echo.Context, doc *models.Document, viewer *models.User, dq documentQuery, stampLater string) ([]byte, error) {
-	filter, revParam := dq.filter, dq.revision
-	var rev *models.Revision
-	var err error
-	if revParam != "" {
-		num, convErr := strconv.Atoi(revParam)
-		if convErr != nil {
-			return nil, echo.NewHTTPError(http.StatusBadRequest, "The revision must be a number.")
-		}
-		rev, err = models.RevisionByNumber(a.db, doc.ID, num)
-	} else {
-		rev, err = models.RevisionByID(a.db, doc.CurrentRevisionID)
-	}
-	if err != nil {
-		return nil, err
-	}
-	passages, err := models.Passages(a.db, rev.ID)
-	if err != nil {
-		return nil, err
-	}
-	revs, err := models.Revisions(a.db, doc.ID)
-	if err != nil {
-		return nil, err
-	}
-	page := documentPage{Document: doc, Revision: rev, Revisions: revs,
-		IsCurrent: rev.ID == doc.CurrentRevisionID, Kinds: models.Kinds}
-	page.setFilter(filter)
-	if viewer != nil {
-		// The cache key holds the viewer's updated_at, which following bumps.
-		if page.Following, err = models.IsFollowing(a.db, viewer.ID, doc.ID, 0); err != nil {
-			return nil, err
-		}
-	}
-	if page.IsCurrent {
-		if page.Bar, err = a.newFilterBar(rev, doc, viewer, filter); err != nil {
-			return nil, err
-		}
-	}
-	if page.IsCurrent && len(revs) > 1 {
-		if page.Orphans, err = models.Orphans(a.db, doc, viewer); err != nil {
-			return nil, err
-		}
-		page.Orphaned = int64(len(page.Orphans))
-	}
-	if viewer != nil && page.IsCurrent {
-		if page.Assignments, err = a.readingAssignments(viewer, doc); err != nil {
-			return nil, err
-		}
-		if page.Taught, err = models.TaughtAssignmentsOn(a.db, viewer, doc.ID); err != nil {
-			return nil, err
-		}
-		if dq.heat != 0 {
-			if page.Heat, err = a.readingHeat(viewer, doc, uint(dq.heat)); err != nil {
-				return nil, err
-			}
-		}
-	}
-	data := a.newTemplateData(c, doc.Title, &page)
-	data.Feeds = append(data.Feeds, feedLink{Title: "Notes on " + doc.Title, Href: fmt.Sprintf("/feeds/documents/%d", doc.ID)})
-	data.stampLater = stampLater
-	if page.Rendered, err = a.passageFragments(data, &page, passages, a.sessionTag(c)); err != nil {
-		return nil, err
-	}
-	return a.renderBytes("document", data)
 }
 
 // viewerKey names what, about the viewer, changes a page: who they are,

@@ -7,6 +7,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"sync"
+
+	"margin/models"
 )
 
 // pageCache keeps rendered pages by a key that names everything the page
@@ -45,6 +47,14 @@ type cachedPage struct {
 	// holds where, so serving writes around them without copying the page.
 	stampNonce string
 	stampAt    []int
+	// size is what the entry holds, body and the parts below.
+	size int
+	// A reading view's passage: frag, when it is shared between readers
+	// (its body is then empty), and the tally of its notes for the filter
+	// bar. A page's shell (see documentShell): shell.
+	frag  *sharedFragment
+	tally []models.NoteTally
+	shell *pageShell
 }
 
 func newPageCache(maxBytes int) *pageCache {
@@ -64,7 +74,12 @@ func (pc *pageCache) get(key string) (*cachedPage, bool) {
 }
 
 func (pc *pageCache) put(key string, body []byte, stampNonce string) *cachedPage {
-	p := &cachedPage{key: key, body: body}
+	return pc.store(newCachedPage(key, body, stampNonce))
+}
+
+// newCachedPage is a rendered page, its ETag and where its stamps go.
+func newCachedPage(key string, body []byte, stampNonce string) *cachedPage {
+	p := &cachedPage{key: key, body: body, size: len(body)}
 	if stampNonce != "" {
 		nonce := []byte(stampNonce)
 		for at := 0; ; at += len(nonce) {
@@ -80,23 +95,28 @@ func (pc *pageCache) put(key string, body []byte, stampNonce string) *cachedPage
 		}
 	}
 	p.etag = contentETag(body, p.stampAt, len(p.stampNonce))
-	if len(body) > pc.max/4 {
+	return p
+}
+
+// store keeps p under p.key, unless it is too large to be worth it.
+func (pc *pageCache) store(p *cachedPage) *cachedPage {
+	if p.size > pc.max/4 {
 		return p
 	}
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
-	if el, ok := pc.items[key]; ok {
-		pc.size -= len(el.Value.(*cachedPage).body)
+	if el, ok := pc.items[p.key]; ok {
+		pc.size -= el.Value.(*cachedPage).size
 		pc.order.Remove(el)
 	}
-	pc.items[key] = pc.order.PushFront(p)
-	pc.size += len(body)
+	pc.items[p.key] = pc.order.PushFront(p)
+	pc.size += p.size
 	for pc.size > pc.max {
 		last := pc.order.Back()
 		old := last.Value.(*cachedPage)
 		pc.order.Remove(last)
 		delete(pc.items, old.key)
-		pc.size -= len(old.body)
+		pc.size -= old.size
 	}
 	return p
 }
@@ -107,6 +127,17 @@ func (pc *pageCache) put(key string, body []byte, stampNonce string) *cachedPage
 // waiters share the result, error included: the key names everything the
 // page depends on, so what one of them would render is what all would.
 func (pc *pageCache) load(key string, render func() ([]byte, string, error)) (*cachedPage, error) {
+	return pc.loadEntry(key, func() (*cachedPage, error) {
+		body, stampNonce, err := render()
+		if err != nil {
+			return nil, err
+		}
+		return newCachedPage(key, body, stampNonce), nil
+	})
+}
+
+// loadEntry is load for entries that build returns whole (its key is key).
+func (pc *pageCache) loadEntry(key string, build func() (*cachedPage, error)) (*cachedPage, error) {
 	pc.mu.Lock()
 	if el, ok := pc.items[key]; ok {
 		pc.order.MoveToFront(el)
@@ -130,13 +161,94 @@ func (pc *pageCache) load(key string, render func() ([]byte, string, error)) (*c
 		pc.mu.Unlock()
 		close(r.done)
 	}()
-	body, stampNonce, err := render()
+	p, err := build()
 	if err != nil {
 		r.err = err
 		return nil, err
 	}
-	r.page = pc.put(key, body, stampNonce)
+	p.key = key
+	r.page = pc.store(p)
 	return r.page, nil
+}
+
+// loadMany is loadEntry for many keys at once: build gets the indexes of
+// the keys missing from the cache that no other request is building, and
+// returns their entries in that order, so that one query can read what
+// they all need; keys another request is building are waited for.
+func (pc *pageCache) loadMany(keys []string, build func(missing []int) ([]*cachedPage, error)) ([]*cachedPage, error) {
+	out := make([]*cachedPage, len(keys))
+	waits := make([]*pageRender, len(keys))
+	var owned []int
+	var mine []*pageRender
+	pc.mu.Lock()
+	for i, key := range keys {
+		if el, ok := pc.items[key]; ok {
+			pc.order.MoveToFront(el)
+			out[i] = el.Value.(*cachedPage)
+			continue
+		}
+		if r, ok := pc.rendering[key]; ok {
+			waits[i] = r
+			continue
+		}
+		r := &pageRender{done: make(chan struct{})}
+		pc.rendering[key] = r
+		owned, mine = append(owned, i), append(mine, r)
+	}
+	pc.mu.Unlock()
+	if len(owned) > 0 {
+		err := pc.buildOwned(keys, owned, mine, build)
+		if err != nil {
+			return nil, err
+		}
+		for j, i := range owned {
+			out[i] = mine[j].page
+		}
+	}
+	for i, r := range waits {
+		if r == nil {
+			continue
+		}
+		<-r.done
+		if r.err != nil {
+			return nil, r.err
+		}
+		out[i] = r.page
+	}
+	return out, nil
+}
+
+// buildOwned builds the entries this request took on, and tells whoever
+// waits for them, error (or panic) included.
+func (pc *pageCache) buildOwned(keys []string, owned []int, mine []*pageRender, build func([]int) ([]*cachedPage, error)) error {
+	defer func() {
+		pc.mu.Lock()
+		for j, i := range owned {
+			if mine[j].page == nil && mine[j].err == nil {
+				mine[j].err = errPageRenderAbandoned
+			}
+			delete(pc.rendering, keys[i])
+		}
+		pc.mu.Unlock()
+		for _, r := range mine {
+			close(r.done)
+		}
+	}()
+	built, err := build(owned)
+	if err == nil && len(built) != len(owned) {
+		err = errors.New("page cache: build returned the wrong number of entries")
+	}
+	if err != nil {
+		for _, r := range mine {
+			r.err = err
+		}
+		return err
+	}
+	for j, i := range owned {
+		built[j].key = keys[i]
+		mine[j].page = pc.store(built[j])
+	}
+	return nil
 }
 
 // contentETag names what the viewer sees: the body without the stamp

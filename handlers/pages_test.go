@@ -115,7 +115,8 @@ func TestEveryPageRenders(t *testing.T) {
 				// The reading view's passages are rendered on their own first.
 				td.Page = &dp
 				var err error
-				if dp.Rendered, err = app.passageFragments(td, &dp, samplePassages(ts, dp.Revision), "s0"); err != nil {
+				td.tmpl = app.pages["document"]
+				if dp.Rendered, err = app.passagesFor(td, &dp, samplePassages(ts, dp.Revision), "s0", nil); err != nil {
 					t.Errorf("page %q (user %v): %v", name, user != nil, err)
 					continue
 				}

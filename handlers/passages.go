@@ -26,32 +26,74 @@ type passageArg struct {
 // own under a key holding its notes' version and the document's notes epoch,
 // both read from the database on this request (as the page key is), so a
 // new note costs the next reader the render of its own passage, the others
-// come from the cache without reading their notes again. The viewer's part
-// of the key (who, their account row, their session) keeps one viewer's
-// buttons, tokens and private notes from another.
-func (a *App) passageFragments(data *templateData, page *documentPage, passages []models.Passage, session string) ([]template.HTML, error) {
+// come from the cache without reading their notes again.
+//
+// A passage where the viewer sees what a visitor sees (diff, read on this
+// request too) is rendered once for all such readers and visitors: its key
+// names no one, and who reads it changes only its marked parts (see
+// sharedFragment), chosen as the page is put together. Elsewhere (the
+// viewer's own private, class or held notes, their class's notes, a reading
+// whose classmates stay hidden, a heat map) the key holds the viewer (their
+// account row and session), so one viewer's notes, buttons and tokens never
+// reach another.
+func (a *App) passageFragments(data *templateData, page *documentPage, passages []models.Passage, session string, diff *models.ReaderDifference) ([]*cachedPage, error) {
 	viewer := fragmentViewerKey(data.User) + "|" + session
 	if page.Heat != nil {
 		// The heat moves with every student's note, which the page's version follows.
 		viewer += fmt.Sprintf("|heat%d@%d", page.Heat.Assignment.ID, page.Document.Version)
 	}
-	keys := make([]string, len(passages))
-	out := make([]template.HTML, len(passages))
-	var missing []models.Passage
-	var missingAt []int
+	// Shared passages first, then the viewer's own: each side is read in
+	// one query, and a passage that other requests miss at the same moment
+	// (every reader after a new note) is read and rendered once.
+	var keys [2][]string
+	var at [2][]int
 	for i, p := range passages {
-		keys[i] = fmt.Sprintf("pas|%d|%d|%d|%d|%d|%s|%t|%t|%s", page.Document.ID, page.Revision.ID, p.Number,
-			p.NotesVersion, page.Document.NotesEpoch, page.filter().key(), page.IsCurrent, page.Single, viewer)
-		if frag, ok := a.pageCache.get(keys[i]); ok {
-			out[i] = template.HTML(frag.body)
+		side, who := 1, viewer
+		if data.User == nil || (page.Heat == nil && diff.Shares(p.Number)) {
+			side, who = 0, "shared"
+		}
+		keys[side] = append(keys[side], fmt.Sprintf("pas|%d|%d|%d|%d|%d|%s|%t|%t|%s", page.Document.ID, page.Revision.ID, p.Number,
+			p.NotesVersion, page.Document.NotesEpoch, page.filter().key(), page.IsCurrent, page.Single, who))
+		at[side] = append(at[side], i)
+	}
+	out := make([]*cachedPage, len(passages))
+	for side := range keys {
+		if len(keys[side]) == 0 {
 			continue
 		}
-		missing = append(missing, p)
-		missingAt = append(missingAt, i)
+		as := data
+		if side == 0 {
+			as = sharedData(data)
+		}
+		frags, err := a.pageCache.loadMany(keys[side], func(missing []int) ([]*cachedPage, error) {
+			ps := make([]models.Passage, len(missing))
+			for j, m := range missing {
+				ps[j] = passages[at[side][m]]
+			}
+			return a.renderPassages(as, page, ps)
+		})
+		if err != nil {
+			return nil, err
+		}
+		for j, f := range frags {
+			out[at[side][j]] = f
+		}
 	}
-	if len(missing) == 0 {
-		return out, nil
-	}
+	return out, nil
+}
+
+// sharedData is the page's data as a shared passage is rendered with: no
+// one's, with marks for the reader's parts.
+func sharedData(d *templateData) *templateData {
+	nonce := newFragmentNonce()
+	page := *d.Page.(*documentPage) // parts rendered later read this, not the request's
+	return &templateData{Title: d.Title, Path: d.Path, Page: &page, tmpl: d.tmpl,
+		csrf: func() string { return nonce + "c." }, share: &fragmentRecorder{nonce: nonce}}
+}
+
+// renderPassages renders passages as data's viewer sees them (nobody's,
+// for a shared render), for the passage cache.
+func (a *App) renderPassages(data *templateData, page *documentPage, passages []models.Passage) ([]*cachedPage, error) {
 	// The notes are read after the versions: what is rendered is at least
 	// as new as the key it is cached under.
 	opts := page.filter().options()
@@ -59,25 +101,65 @@ func (a *App) passageFragments(data *templateData, page *documentPage, passages 
 	if page.Single {
 		opts.Preview = 0
 	}
-	views, err := models.ReadingView(a.db, page.Revision, missing, data.User, opts)
+	views, err := models.ReadingView(a.db, page.Revision, passages, data.User, opts)
 	if err != nil {
 		return nil, err
 	}
 	t := a.pages["document"]
+	out := make([]*cachedPage, len(views))
 	for j := range views {
 		v := &views[j]
-		frag, err := a.pageCache.load(keys[missingAt[j]], func() ([]byte, string, error) {
-			a.passageRenders.Add(1)
-			var buf bytes.Buffer
-			err := t.ExecuteTemplate(&buf, "passage", passageArg{D: data, V: v})
-			return buf.Bytes(), "", err
-		})
-		if err != nil {
+		a.passageRenders.Add(1)
+		d := data
+		if data.share != nil {
+			d = sharedData(data) // a nonce and holes of its own
+		}
+		d.tmpl = t
+		var buf bytes.Buffer
+		if err := t.ExecuteTemplate(&buf, "passage", passageArg{D: d, V: v}); err != nil {
 			return nil, fmt.Errorf("render passage %d: %w", v.Passage.Number, err)
 		}
-		out[missingAt[j]] = template.HTML(frag.body)
+		p := &cachedPage{body: buf.Bytes(), tally: v.Tally}
+		if d.share != nil {
+			p.frag = &sharedFragment{pieces: splitMarks(p.body, d.share.nonce), holes: d.share.holes}
+			p.body = nil
+			p.size = p.frag.size()
+		}
+		p.size += len(p.body) + 64*len(p.tally)
+		out[j] = p
 	}
 	return out, nil
+}
+
+// passagesFor is passageFragments written out for data's viewer, for a
+// page rendered around them.
+func (a *App) passagesFor(data *templateData, page *documentPage, passages []models.Passage, session string, diff *models.ReaderDifference) ([]template.HTML, error) {
+	frags, err := a.passageFragments(data, page, passages, session, diff)
+	if err != nil {
+		return nil, err
+	}
+	view := &pageViewer{user: data.User, csrf: data.CSRF}
+	if diff != nil {
+		view.marked = diff.Marked
+	}
+	out := make([]template.HTML, len(frags))
+	for i, f := range frags {
+		var buf bytes.Buffer
+		if err := writeFragment(&buf, f, view); err != nil {
+			return nil, err
+		}
+		out[i] = template.HTML(buf.String())
+	}
+	return out, nil
+}
+
+// writeFragment writes a passage for the viewer.
+func writeFragment(buf *bytes.Buffer, f *cachedPage, v *pageViewer) error {
+	if f.frag == nil {
+		buf.Write(f.body)
+		return nil
+	}
+	return f.frag.writeFor(buf, v)
 }
 
 // fragmentViewerKey is viewerKey without the unread count, which only the
@@ -120,7 +202,12 @@ func (a *App) passageShow(c echo.Context) error {
 		}
 	}
 	data := a.newTemplateData(c, fmt.Sprintf("Passage %d of %s", p.Number, doc.Title), &page)
-	if page.Rendered, err = a.passageFragments(data, &page, []models.Passage{*p}, a.sessionTag(c)); err != nil {
+	data.tmpl = a.pages["document"]
+	diff, err := models.ReaderDifferenceOn(a.db, data.User, rev)
+	if err != nil {
+		return err
+	}
+	if page.Rendered, err = a.passagesFor(data, &page, []models.Passage{*p}, a.sessionTag(c), diff); err != nil {
 		return err
 	}
 	return a.render(c, http.StatusOK, "document_passage", data)

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -270,4 +271,84 @@ func TestPrivacyAfterLeaving(t *testing.T) {
 	page := member.get(fmt.Sprintf("/documents/%d", w.doc)).body
 	mustNotContain(t, page, "A classmate's view", "Reply in class")
 	mustContain(t, page, "Classified thought")
+}
+
+// TestSharedPassagesKeepEachReadersOwnParts: a passage where readers see
+// what a visitor sees is rendered once for all of them, and each still
+// gets their own parts of it: the author's Edit and Delete, the reader's
+// own helpful mark, the moderator's Hide, a visitor no form at all, and in
+// every form the reader's own CSRF token; a private note stays its
+// author's, on a passage rendered for them alone.
+func TestSharedPassagesKeepEachReadersOwnParts(t *testing.T) {
+	ts := newTestServer(t)
+	doc := ts.articleID()
+	path := fmt.Sprintf("/documents/%d", doc)
+	author, _ := ts.loggedIn("sp_author", models.RoleReader)
+	reader, _ := ts.loggedIn("sp_reader", models.RoleReader)
+	other, _ := ts.loggedIn("sp_other", models.RoleReader)
+	mod, _ := ts.loggedIn("sp_mod", models.RoleModerator)
+	visitor := ts.client()
+	id, res := author.annotate(doc, url.Values{"kind": {"comment"}, "passage": {"2"}, "body": {"A public note on passage two."}})
+	if id == 0 {
+		t.Fatalf("post: %d", res.status)
+	}
+	ts.publish(id)
+	if pid, res := author.annotate(doc, url.Values{"kind": {"comment"}, "passage": {"4"}, "visibility": {"private"},
+		"body": {"A private aside of the author."}}); pid == 0 {
+		t.Fatalf("private post: %d", res.status)
+	}
+	reader.get(path)
+	if res := reader.post(fmt.Sprintf("/annotations/%d/helpful", id), url.Values{"back": {path}}); res.status != http.StatusSeeOther {
+		t.Fatalf("helpful: %d", res.status)
+	}
+	note := func(body string) string {
+		t.Helper()
+		at := strings.Index(body, fmt.Sprintf(`id="a-%d"`, id))
+		if at < 0 {
+			t.Fatalf("the public note is not on the page")
+		}
+		end := strings.Index(body[at:], "</article>")
+		return body[at : at+end]
+	}
+	tokensAre := func(who string, body, want string) {
+		t.Helper()
+		for _, m := range csrfInput.FindAllStringSubmatch(body, -1) {
+			if html.UnescapeString(m[1]) != want {
+				t.Fatalf("%s's page holds another token in a form: %s", who, m[0])
+			}
+		}
+	}
+	before := ts.app.passageRenders.Load()
+	v := visitor.get(path).body
+	if n := ts.app.passageRenders.Load() - before; n != 1 {
+		t.Fatalf("the visitor's page rendered %d passages after the mark, want passage 2's", n)
+	}
+	before = ts.app.passageRenders.Load()
+	pages := map[string]string{}
+	for who, c := range map[string]*client{"author": author, "reader": reader, "other": other, "mod": mod} {
+		pages[who] = c.get(path).body
+		tokensAre(who, pages[who], c.csrf)
+	}
+	if n := ts.app.passageRenders.Load() - before; n != 1 {
+		t.Errorf("four readers rendered %d passages, want 1: the author's own passage 4", n)
+	}
+
+	mustNotContain(t, v, `name="_csrf"`, "Annotate<span", "A private aside of the author.")
+	mustContain(t, note(v), `chip--static`)
+	mustNotContain(t, note(v), "/edit\"", "/flag\"", "#reply\"")
+
+	mustContain(t, pages["author"], "A private aside of the author.")
+	mustContain(t, note(pages["author"]), "/edit\"", "/delete\"")
+	mustNotContain(t, note(pages["author"]), "/helpful\"", "/flag\"", "/moderate\"")
+
+	mustContain(t, note(pages["reader"]), `chip chip--on`, `aria-pressed="true"`, "/flag\"")
+	mustContain(t, note(pages["other"]), `aria-pressed="false"`, "/flag\"")
+	mustNotContain(t, note(pages["other"]), `chip--on`)
+	for _, who := range []string{"reader", "other", "mod"} {
+		mustNotContain(t, pages[who], "A private aside of the author.")
+		mustNotContain(t, note(pages[who]), "/edit\"", "/delete\"")
+		mustContain(t, pages[who], "Annotate<span")
+	}
+	mustContain(t, note(pages["mod"]), "/moderate\"", `value="hide"`)
+	mustNotContain(t, note(pages["reader"]), "/moderate\"")
 }

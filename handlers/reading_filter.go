@@ -86,12 +86,21 @@ func (a *App) newFilterBar(rev *models.Revision, doc *models.Document, viewer *m
 	if err != nil {
 		return nil, err
 	}
-	bar := &filterBar{ReadingFacets: facets}
+	var classes []models.ClassChoice
 	if viewer != nil {
-		bar.Me = viewer.Username
-		if bar.Classes, err = models.ClassChoices(a.db, viewer, doc.ID); err != nil {
+		if classes, err = models.ClassChoices(a.db, viewer, doc.ID); err != nil {
 			return nil, err
 		}
+	}
+	return filterBarOf(facets, viewer, classes, f), nil
+}
+
+// filterBarOf is the bar for the viewer, from the facets of the notes they
+// may see and their classes.
+func filterBarOf(facets models.ReadingFacets, viewer *models.User, classes []models.ClassChoice, f readingFilter) *filterBar {
+	bar := &filterBar{ReadingFacets: facets, Classes: classes}
+	if viewer != nil {
+		bar.Me = viewer.Username
 	}
 	for _, au := range facets.Authors {
 		if au.Username == bar.Me {
@@ -105,7 +114,7 @@ func (a *App) newFilterBar(rev *models.Revision, doc *models.Document, viewer *m
 			bar.ClassName = cl.Name
 		}
 	}
-	return bar, nil
+	return bar
 }
 
 // Href is the page's address (the reading view's, or the passage's) with the filter changed by the given

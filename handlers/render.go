@@ -35,6 +35,54 @@ type templateData struct {
 	// stampLater, when set, is written where the form stamps go, for
 	// servePage to replace (see formStamp).
 	stampLater string
+	// tmpl is the template set being executed, for ViewerPart and Part.
+	tmpl *template.Template
+	// share, when set, renders a passage for every reader at once (see
+	// ViewerPart); shellNonce, when set, leaves the page's per-request
+	// parts out (see Part).
+	share      *fragmentRecorder
+	shellNonce string
+}
+
+// viewerPartArg is what a ViewerPart template gets: the page's data (or a
+// stand-in reader's), and the note or passage it is about.
+type viewerPartArg struct {
+	D *templateData
+	T *models.Thread
+	P *models.PassageView
+}
+
+// ViewerPart renders the named template, the part of a note or passage
+// that depends on who reads it (buttons, forms and their tokens). A
+// passage rendered to be shared (share set) gets it once for each kind of
+// reader, to be chosen, with the reader's CSRF token, when the page is
+// put together (see sharedFragment).
+func (d *templateData) ViewerPart(name string, t *models.Thread, p *models.PassageView) (template.HTML, error) {
+	if d.share != nil {
+		return d.share.hole(d, name, t, p)
+	}
+	return d.execute(name, viewerPartArg{D: d, T: t, P: p})
+}
+
+// Part renders the named template with the page's data, or, in a page
+// shell (shellNonce set), leaves a mark where it goes: the part is
+// rendered each time the page is put together (see documentAssemble).
+func (d *templateData) Part(name string) (template.HTML, error) {
+	if d.shellNonce != "" {
+		return template.HTML(d.shellNonce + "s" + name + "."), nil
+	}
+	return d.execute(name, d)
+}
+
+func (d *templateData) execute(name string, arg any) (template.HTML, error) {
+	if d.tmpl == nil {
+		return "", fmt.Errorf("template %q: no template set", name)
+	}
+	var buf bytes.Buffer
+	if err := d.tmpl.ExecuteTemplate(&buf, name, arg); err != nil {
+		return "", err
+	}
+	return template.HTML(buf.String()), nil
 }
 
 func (a *App) newTemplateData(c echo.Context, title string, page any) *templateData {
@@ -80,6 +128,7 @@ func (a *App) renderBytes(page string, data *templateData) ([]byte, error) {
 		return nil, fmt.Errorf("no page template %q", page)
 	}
 	var buf bytes.Buffer
+	data.tmpl = t
 	if err := t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
 		return nil, fmt.Errorf("render %s: %w", page, err)
 	}

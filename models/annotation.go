@@ -92,10 +92,13 @@ const (
 // TextQuoteSelector (Exact, Prefix, Suffix) and TextPositionSelector
 // (Start, End, code points in the revision's text).
 type Annotation struct {
-	ID            uint   `gorm:"primaryKey"`
-	DocumentID    uint   `gorm:"not null;index:idx_annotation_doc,priority:1;index:idx_annotation_doc_author,priority:1"`
-	RevisionID    uint   `gorm:"not null"`
-	PassageNumber int    `gorm:"not null"`
+	ID uint `gorm:"primaryKey"`
+	// idx_annotation_passage serves the reading view, which reads a
+	// passage's notes (without it the planner took the status index and
+	// read every published note of every document).
+	DocumentID    uint   `gorm:"not null;index:idx_annotation_doc,priority:1;index:idx_annotation_doc_author,priority:1;index:idx_annotation_passage,priority:1"`
+	RevisionID    uint   `gorm:"not null;index:idx_annotation_passage,priority:2"`
+	PassageNumber int    `gorm:"not null;index:idx_annotation_passage,priority:3"`
 	Exact         string `gorm:"type:text"`
 	Prefix        string `gorm:"size:200"`
 	Suffix        string `gorm:"size:200"`

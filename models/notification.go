@@ -89,13 +89,12 @@ func notify(tx *gorm.DB, userID, annotationID uint, reason Reason) error {
 	if err := tx.Create(&n).Error; err != nil {
 		return err
 	}
+	// The navigation shows the unread count, which every cached page that
+	// shows it holds in its key (documentShow): the account row stays as
+	// it is, so a mention does not renew the user's cached passages.
 	// Queued with the inbox entry, in the transaction that writes the note:
 	// the message exists exactly when the note does.
-	if err := queueNoteMail(tx, &n); err != nil {
-		return err
-	}
-	// The navigation shows the unread count: pages cached for this user are stale.
-	return tx.Model(&User{}).Where("id = ?", userID).Update("updated_at", time.Now().UTC()).Error
+	return queueNoteMail(tx, &n)
 }
 
 // InboxItem is a notification with the annotation it points at.
@@ -191,13 +190,8 @@ func latestAssignments(db *gorm.DB, ns []Notification, docs []uint) (map[[2]uint
 
 // MarkInboxRead marks every notification of u as read.
 func MarkInboxRead(db *gorm.DB, u *User, now time.Time) error {
-	return db.Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&Notification{}).Where("user_id = ? AND read_at IS NULL", u.ID).Update("read_at", now)
-		if res.Error != nil || res.RowsAffected == 0 {
-			return res.Error
-		}
-		return tx.Model(&User{}).Where("id = ?", u.ID).Update("updated_at", now).Error
-	})
+	// The unread count is in the cache keys of the pages that show it (see notify).
+	return db.Model(&Notification{}).Where("user_id = ? AND read_at IS NULL", u.ID).Update("read_at", now).Error
 }
 
 // MarkSeen marks the given notifications of u as read: the inbox calls it
@@ -207,11 +201,5 @@ func MarkSeen(db *gorm.DB, u *User, ids []uint, now time.Time) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	return db.Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&Notification{}).Where("user_id = ? AND id IN ? AND read_at IS NULL", u.ID, ids).Update("read_at", now)
-		if res.Error != nil || res.RowsAffected == 0 {
-			return res.Error
-		}
-		return tx.Model(&User{}).Where("id = ?", u.ID).Update("updated_at", now).Error
-	})
+	return db.Model(&Notification{}).Where("user_id = ? AND id IN ? AND read_at IS NULL", u.ID, ids).Update("read_at", now).Error
 }

@@ -41,6 +41,19 @@ type PassageView struct {
 	Contested bool
 	// More is how many threads Preview left out.
 	More int
+	// Tally counts the passage's notes the viewer may see, deleted ones
+	// aside, by author, kind and audience, whatever the filter: what the
+	// filter bar adds up (FacetsOf) without reading the notes again.
+	Tally []NoteTally
+}
+
+// NoteTally is how many notes one author wrote of one kind for one audience.
+type NoteTally struct {
+	Username   string
+	Kind       Kind
+	Visibility Visibility
+	ClassID    *uint
+	N          int
 }
 
 // ReadingOptions filter and order the annotations shown.
@@ -59,7 +72,11 @@ type ReadingOptions struct {
 
 // ReadingView assembles the given passages of a revision with the
 // annotations the viewer may see. Only those passages' notes are read
-// (all of the revision's when there are more than idBatch passages).
+// (all of the revision's when there are more than idBatch passages), and
+// of them only what the counts, highlights and order need; the text,
+// citations and marks are read for the notes the view shows (under
+// Preview, a few threads a passage), so a busy passage costs little more
+// than a quiet one.
 func ReadingView(db *gorm.DB, rev *Revision, passages []Passage, viewer *User, opts ReadingOptions) ([]PassageView, error) {
 	where, args := "annotations.document_id = ? AND annotations.revision_id = ?", []any{rev.DocumentID, rev.ID}
 	if len(passages) <= idBatch {
@@ -69,15 +86,82 @@ func ReadingView(db *gorm.DB, rev *Revision, passages []Passage, viewer *User, o
 		}
 		where, args = where+" AND annotations.passage_number IN ?", append(args, numbers)
 	}
-	anns, marked, err := viewableNotes(db, viewer, false, where, args...)
+	var anns []*Annotation
+	err := db.Scopes(VisibleTo(viewer, false)).Select(outlineColumns).Where(where, args...).
+		Order("annotations.id").Find(&anns).Error
 	if err != nil {
 		return nil, err
+	}
+	if err := withAuthors(db, anns); err != nil {
+		return nil, err
+	}
+	views := buildReadingView(passages, anns, nil, nil, opts)
+	var shown []*Thread
+	for i := range views {
+		for _, t := range views[i].Threads {
+			walk(t, func(x *Thread) {
+				if !x.Missing {
+					shown = append(shown, x)
+				}
+			})
+		}
+	}
+	return views, completeThreads(db, viewer, shown)
+}
+
+// outlineColumns are what the reading view needs of every note on a
+// passage: to count, order, highlight and thread them.
+var outlineColumns = []string{"annotations.id", "annotations.document_id", "annotations.revision_id",
+	"annotations.passage_number", "annotations.exact", "annotations.start", "annotations.end",
+	"annotations.parent_id", "annotations.root_id", "annotations.author_id", "annotations.kind",
+	"annotations.visibility", "annotations.class_id", "annotations.status", "annotations.helpful_count",
+	"annotations.deleted_at"}
+
+// completeThreads reads the rest of what the shown notes show (their text,
+// dates, citations) and the viewer's marks and the readers' flags on them.
+func completeThreads(db *gorm.DB, viewer *User, shown []*Thread) error {
+	if len(shown) == 0 {
+		return nil
+	}
+	ids := make([]uint, len(shown))
+	byID := make(map[uint]*Annotation, len(shown))
+	anns := make([]*Annotation, len(shown))
+	for i, t := range shown {
+		ids[i], byID[t.ID], anns[i] = t.ID, t.Annotation, t.Annotation
+	}
+	err := inBatches(ids, func(batch []uint) error {
+		var rest []Annotation
+		if err := db.Select("id", "counterpoint", "body_html", "anchor_status", "previous_exact", "edited_at", "created_at").
+			Where("id IN ?", batch).Find(&rest).Error; err != nil {
+			return err
+		}
+		for _, r := range rest {
+			a := byID[r.ID]
+			a.Counterpoint, a.BodyHTML, a.AnchorStatus, a.PreviousExact = r.Counterpoint, r.BodyHTML, r.AnchorStatus, r.PreviousExact
+			a.EditedAt, a.CreatedAt = r.EditedAt, r.CreatedAt
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := withCitations(db, ids, byID); err != nil {
+		return err
 	}
 	flagHidden, err := hiddenByFlags(db, anns)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return buildReadingView(passages, anns, marked, flagHidden, opts), nil
+	var marked map[uint]bool
+	if viewer != nil {
+		if marked, err = HelpfulMarks(db, viewer.ID, ids); err != nil {
+			return err
+		}
+	}
+	for _, t := range shown {
+		t.Marked, t.FlagHidden = marked[t.ID], flagHidden[t.ID]
+	}
+	return nil
 }
 
 // hiddenByFlags finds which of the hidden notes readers' flags hid and no
@@ -120,18 +204,32 @@ func viewableNotes(db *gorm.DB, viewer *User, includeHeld bool, where string, ar
 	}
 	ids := make([]uint, len(anns))
 	byID := make(map[uint]*Annotation, len(anns))
-	authorSeen := map[uint]bool{}
-	var authorIDs []uint
 	for i, a := range anns {
 		ids[i] = a.ID
 		byID[a.ID] = a
+	}
+	if err := withAuthors(db, anns); err != nil {
+		return nil, nil, err
+	}
+	if err := withCitations(db, ids, byID); err != nil || viewer == nil {
+		return anns, nil, err
+	}
+	marked, err := HelpfulMarks(db, viewer.ID, ids)
+	return anns, marked, err
+}
+
+// withAuthors reads the notes' authors, idBatch at a time.
+func withAuthors(db *gorm.DB, anns []*Annotation) error {
+	authorSeen := map[uint]bool{}
+	var authorIDs []uint
+	for _, a := range anns {
 		if !authorSeen[a.AuthorID] {
 			authorSeen[a.AuthorID] = true
 			authorIDs = append(authorIDs, a.AuthorID)
 		}
 	}
 	authors := make(map[uint]User, len(authorIDs))
-	err = inBatches(authorIDs, func(batch []uint) error {
+	err := inBatches(authorIDs, func(batch []uint) error {
 		var us []User
 		if err := db.Select("id", "username", "role").Where("id IN ?", batch).Find(&us).Error; err != nil {
 			return err
@@ -141,13 +239,15 @@ func viewableNotes(db *gorm.DB, viewer *User, includeHeld bool, where string, ar
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, nil, err
-	}
 	for _, a := range anns {
 		a.Author = authors[a.AuthorID]
 	}
-	err = inBatches(ids, func(batch []uint) error {
+	return err
+}
+
+// withCitations reads the notes' citations, idBatch at a time.
+func withCitations(db *gorm.DB, ids []uint, byID map[uint]*Annotation) error {
+	return inBatches(ids, func(batch []uint) error {
 		var cs []Citation
 		if err := db.Where("annotation_id IN ?", batch).Order("annotation_id, position").Find(&cs).Error; err != nil {
 			return err
@@ -158,11 +258,6 @@ func viewableNotes(db *gorm.DB, viewer *User, includeHeld bool, where string, ar
 		}
 		return nil
 	})
-	if err != nil || viewer == nil {
-		return anns, nil, err
-	}
-	marked, err := HelpfulMarks(db, viewer.ID, ids)
-	return anns, marked, err
 }
 
 // threadColumns are what a thread shows and needs: not the Markdown source
@@ -210,11 +305,31 @@ func buildReadingView(passages []Passage, anns []*Annotation, marked, flagHidden
 		parent.Replies = append(parent.Replies, t)
 	}
 	out := make([]PassageView, len(passages))
+	at := make(map[int]int, len(passages))
 	for i, p := range passages {
 		out[i] = buildPassage(p, byPassage[p.Number], opts)
+		at[p.Number] = i
+	}
+	for _, a := range anns {
+		if i, ok := at[a.PassageNumber]; ok && !a.IsDeleted() {
+			out[i].Tally = addTally(out[i].Tally, a)
+		}
 	}
 	return out
 }
+
+func addTally(ts []NoteTally, a *Annotation) []NoteTally {
+	for i := range ts {
+		t := &ts[i]
+		if t.Username == a.Author.Username && t.Kind == a.Kind && t.Visibility == a.Visibility && sameClass(t.ClassID, a.ClassID) {
+			t.N++
+			return ts
+		}
+	}
+	return append(ts, NoteTally{Username: a.Author.Username, Kind: a.Kind, Visibility: a.Visibility, ClassID: a.ClassID, N: 1})
+}
+
+func sameClass(a, b *uint) bool { return (a == nil && b == nil) || (a != nil && b != nil && *a == *b) }
 
 // buildPassage is one passage's view of its threads. Under a filter the
 // counts and total are of the notes it asks for, in the threads shown;

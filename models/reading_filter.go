@@ -69,7 +69,6 @@ const maxFilterAuthors = 100
 func ReadingFacetsOf(db *gorm.DB, rev *Revision, viewer *User, opts ReadingOptions) (ReadingFacets, error) {
 	var rows []struct {
 		AuthorID   uint
-		Username   string
 		Kind       Kind
 		Visibility Visibility
 		ClassID    *uint
@@ -105,9 +104,16 @@ func ReadingFacetsOf(db *gorm.DB, rev *Revision, viewer *User, opts ReadingOptio
 	if err != nil {
 		return ReadingFacets{}, err
 	}
-	for i := range rows {
-		rows[i].Username = names[rows[i].AuthorID]
+	tally := make([]NoteTally, len(rows))
+	for i, r := range rows {
+		tally[i] = NoteTally{Username: names[r.AuthorID], Kind: r.Kind, Visibility: r.Visibility, ClassID: r.ClassID, N: r.N}
 	}
+	return FacetsOf(tally, opts), nil
+}
+
+// FacetsOf adds up tallies of the notes a viewer may see (their passages'
+// PassageView.Tally, or ReadingFacetsOf's query) into what the filter bar says.
+func FacetsOf(rows []NoteTally, opts ReadingOptions) ReadingFacets {
 	var f ReadingFacets
 	byAuthor := map[string]int{}
 	others := opts
@@ -139,7 +145,7 @@ func ReadingFacetsOf(db *gorm.DB, rev *Revision, viewer *User, opts ReadingOptio
 	} else if opts.Author != "" && !containsAuthor(f.Authors, opts.Author) {
 		f.Authors = append(f.Authors, AuthorCount{Username: opts.Author, Count: byAuthor[opts.Author]})
 	}
-	return f, nil
+	return f
 }
 
 func containsAuthor(as []AuthorCount, name string) bool {

@@ -54,6 +54,7 @@ type options struct {
 	cpuProfile   string
 	slice        time.Duration
 	sqliteSync   string
+	mixedOnly    bool
 }
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -110,6 +111,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.slice, "slice", time.Second, "alternate each Margin run and its ceiling in slices this long, so both see the same "+
 		"background load (each still gets -duration in total); 0 runs them back to back")
 	fs.StringVar(&o.sqliteSync, "sqlite-sync", "full", "SQLite `durability` of Margin and of the write ceiling alike: full (Margin's default) or normal (MARGIN_SQLITE_SYNC=normal)")
+	fs.BoolVar(&o.mixedOnly, "mixed-only", false, "run the checks and the mixed scenario only (to iterate on it; its ratios are within the run)")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the timed runs to `file`; samples carry the labels scenario and side (client/server)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -249,6 +251,15 @@ func (b *bench) runAll() (*runs, error) {
 		return nil, err
 	}
 	rs.userPageBytes = len(userBody)
+	if o.mixedOnly {
+		rs.anon, rs.anonCeiling, rs.user, rs.userCeiling = &result{}, &result{}, &result{}, &result{}
+		rs.write, rs.insertCeiling = &result{}, &result{}
+		var newest newestAnnotation
+		if rs.mixed, err = b.mixed(&newest); err != nil {
+			return nil, err
+		}
+		return rs, nil
+	}
 
 	anonTr := newTransport(o.anonClients)
 	anonLoops := make([]request, o.anonClients)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"runtime"
+	"strings"
 	"text/tabwriter"
 )
 
@@ -98,6 +99,9 @@ func (rs *runs) print(w io.Writer, o options) {
 			{fmt.Sprintf("mixed_write_ratio %.3f >= %.2f (posts while others read / the same posts alone)", s.MixedWriteRatio, targetMixedWrite), s.MixedWriteRatio >= targetMixedWrite},
 			{fmt.Sprintf("mixed_errors %d == 0", s.MixedErrors), s.MixedErrors == 0},
 		} {
+			if o.mixedOnly && !strings.HasPrefix(t.what, "mixed") {
+				continue
+			}
 			mark := "ok    "
 			if !t.ok {
 				mark = "MISSED"
@@ -124,6 +128,9 @@ func (rs *runs) table(w io.Writer, o options) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "scenario\tclients\trequests\trps\tp50 ms\tp99 ms\terrors\tCPU µs/req\tceiling rps\tratio\t")
 	row := func(r, ceiling *result) {
+		if r.name == "" {
+			return // not run (-mixed-only)
+		}
 		c, q := "", ""
 		if ceiling != nil {
 			c, q = fmt.Sprintf("%.1f", ceiling.rps()), fmt.Sprintf("%.3f", ratio(r, ceiling))
