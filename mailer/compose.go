@@ -104,7 +104,7 @@ type letter struct {
 // nothing to send (*models.ErrNothingToSend).
 func (w *Worker) compose(m *models.OutboxMessage) (*gomail.Msg, error) {
 	db := w.DB
-	r, err := models.RecipientOf(db, m)
+	r, err := models.RecipientOf(db, m, w.now())
 	if err != nil {
 		return nil, err
 	}

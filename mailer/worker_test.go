@@ -542,3 +542,41 @@ func TestAServerThatHangsUpAfterTheMessageIsNotSentItAgain(t *testing.T) {
 		t.Fatalf("the server got %d copies", n)
 	}
 }
+
+func TestABannedUserIsSentNothing(t *testing.T) {
+	mw, w, at := digestWorld(t)
+	alice := mw.user("alice", models.MailNow)
+	bob := mw.user("bob", models.MailNever)
+	mod := mw.user("mod", models.MailNever)
+	if _, err := models.SetRole(mw.db, "mod", models.RoleModerator); err != nil {
+		t.Fatal(err)
+	}
+	mod.Role = models.RoleModerator
+	if err := models.SetFollowing(mw.db, alice.ID, mw.doc.ID, 0, true, mw.now); err != nil {
+		t.Fatal(err)
+	}
+	mw.sinceAnHourAgo(alice)
+	note := mw.note(alice, "Alice's note.")
+	mw.reply(bob, note, "A reply queued before the ban.")
+	mw.note(bob, "A note for the digest of a followed document.")
+	if _, err := models.Ban(mw.db, mod, alice.ID, nil, "spam", mw.now); err != nil {
+		t.Fatal(err)
+	}
+	mw.run(w)
+	mw.now = at.Add(time.Minute)
+	mw.run(w)
+	if got := mw.to("alice@example.org"); len(got) != 0 {
+		t.Fatalf("a banned user got %d messages: %q", len(got), got[0].Subject)
+	}
+	for _, kind := range []models.OutboxKind{models.OutboxNote, models.OutboxDigest} {
+		var rows []models.OutboxMessage
+		for _, r := range mw.outbox(kind) {
+			if r.UserID == alice.ID {
+				rows = append(rows, r)
+			}
+		}
+		if len(rows) != 1 || rows[0].State != models.OutboxDropped || rows[0].LastError != "the account is banned" {
+			t.Errorf("%s: %+v", kind, rows)
+		}
+	}
+}

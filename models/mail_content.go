@@ -36,17 +36,22 @@ type MailRecipient struct {
 	Address string
 }
 
-// RecipientOf loads the recipient of m with the address to use, or
-// ErrNothingToSend when there is none: no address, or one not (or no
-// longer) confirmed. A confirmation goes to the address it confirms, as
-// long as it is still the account's.
-func RecipientOf(db *gorm.DB, m *OutboxMessage) (*MailRecipient, error) {
+// RecipientOf loads the recipient of m with the address to use at now, or
+// ErrNothingToSend when there is none: no address, one not (or no longer)
+// confirmed, or an account banned at now (a banned user is told of
+// nothing, not even through a message queued before the ban). A
+// confirmation goes to the address it confirms, as long as it is still
+// the account's.
+func RecipientOf(db *gorm.DB, m *OutboxMessage, now time.Time) (*MailRecipient, error) {
 	u, err := UserByID(db, m.UserID)
 	if errors.Is(err, ErrNotFound) {
 		return nil, nothing("the account is gone")
 	}
 	if err != nil {
 		return nil, err
+	}
+	if u.IsBanned(now) {
+		return nil, nothing("the account is banned")
 	}
 	s, err := MailSettingsOf(db, u.ID)
 	if err != nil {
