@@ -148,8 +148,8 @@ func search(db *gorm.DB, eng searchEngine, viewer *User, req SearchRequest, q ft
 	}
 	out.More = more
 	var notes []Annotation
-	err = db.Preload("Author", func(db *gorm.DB) *gorm.DB { return db.Select("id", "username") }).
-		Where("id IN ?", orEmpty(ids)).Find(&notes).Error
+	// One statement with its authors joined (a preload would be a second).
+	err = db.Joins("Author", db.Select("id", "username")).Where("annotations.id IN ?", orEmpty(ids)).Find(&notes).Error
 	if err != nil {
 		return err
 	}
