@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -154,7 +155,11 @@ func SetEmail(db *gorm.DB, u *User, email string, now time.Time) error {
 
 // QueueConfirmation queues the message with the link that confirms u's
 // address: the only message ever sent to an address not confirmed. One an
-// hour per address at most, so the button cannot flood a stranger's inbox.
+// hour per account and address at most, so the button cannot flood a
+// stranger's inbox; and ConfirmationsPerAddress a day to one address
+// whatever the accounts, so that many accounts naming it cannot either.
+// One past that is not queued (the account page's "send again" still can
+// tomorrow).
 func QueueConfirmation(tx *gorm.DB, u *User, now time.Time) error {
 	if u.Email == "" {
 		return nil
@@ -164,8 +169,26 @@ func QueueConfirmation(tx *gorm.DB, u *User, now time.Time) error {
 		return err
 	}
 	key := fmt.Sprintf("confirm:%d:%s:%s", u.ID, u.Email, now.UTC().Format("2006-01-02T15"))
-	return enqueue(tx, &OutboxMessage{UserID: u.ID, Kind: OutboxConfirm, Address: u.Email, DedupKey: key}, now)
+	var queued int64
+	if err := tx.Model(&OutboxMessage{}).Where("dedup_key = ?", key).Count(&queued).Error; err != nil || queued > 0 {
+		return err
+	}
+	return tx.Transaction(func(tx *gorm.DB) error {
+		sum := sha256.Sum256([]byte(strings.ToLower(u.Email)))
+		limit := []Limit{{Bucket: "confirm-to:" + hex.EncodeToString(sum[:16]), Max: ConfirmationsPerAddress, Window: 24 * time.Hour}}
+		var full *RateLimitError
+		if _, err := rateReserveIn(tx, limit, now); errors.As(err, &full) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		return enqueue(tx, &OutboxMessage{UserID: u.ID, Kind: OutboxConfirm, Address: u.Email, DedupKey: key}, now)
+	})
 }
+
+// ConfirmationsPerAddress bounds the confirmation messages one address is
+// sent in a day, from all accounts together.
+const ConfirmationsPerAddress = 5
 
 // ConfirmEmail records that the owner of u's address followed its link.
 // The first digest covers what comes after.
