@@ -154,7 +154,7 @@ func mailStatus(e cliEnv, db *gorm.DB) error {
 	if err != nil {
 		return err
 	}
-	for _, s := range []models.OutboxState{models.OutboxQueued, models.OutboxSending, models.OutboxSent,
+	for _, s := range []models.OutboxState{models.OutboxQueued, models.OutboxClaimed, models.OutboxSending, models.OutboxSent,
 		models.OutboxDropped, models.OutboxFailed, models.OutboxUnknown} {
 		fmt.Fprintf(e.stdout, "%-8s %d\n", s, counts[s])
 	}

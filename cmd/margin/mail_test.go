@@ -125,3 +125,32 @@ func TestServeSendsMailThroughMarginSMTPURL(t *testing.T) {
 		t.Fatalf("after mail test: %d messages", len(got))
 	}
 }
+
+// margin serve says once at start what becomes of e-mail: off without
+// MARGIN_SMTP_URL; on, with a warning when the links in messages would
+// point at the listening address (no base URL) or lack https.
+func TestServeSaysOnceWhatBecomesOfMail(t *testing.T) {
+	data := t.TempDir()
+	t.Setenv("MARGIN_SESSION_KEY", "")
+	t.Setenv("MARGIN_BASE_URL", "")
+	serve := func(args ...string) string {
+		t.Helper()
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel() // serve starts, then shuts down at once
+		var out, errOut bytes.Buffer
+		if err := run(ctx, append([]string{"serve", "-data", data, "-addr", "127.0.0.1:0"}, args...), strings.NewReader(""), &out, &errOut); err != nil {
+			t.Fatalf("serve: %v\n%s", err, errOut.String())
+		}
+		return errOut.String()
+	}
+	t.Setenv("MARGIN_SMTP_URL", "")
+	if log := serve(); strings.Count(log, "e-mail is off") != 1 || strings.Contains(log, "e-mail:") {
+		t.Errorf("without MARGIN_SMTP_URL:\n%s", log)
+	}
+	t.Setenv("MARGIN_SMTP_URL", "smtp://127.0.0.1:1?starttls=none")
+	mustHave(t, serve(), "e-mail is on", "no -base-url / MARGIN_BASE_URL")
+	mustHave(t, serve("-base-url", "http://margin.example"), "no one-click unsubscribe")
+	if log := serve("-base-url", "https://margin.example"); strings.Contains(log, "e-mail:") {
+		t.Errorf("a warning with an https base URL:\n%s", log)
+	}
+}

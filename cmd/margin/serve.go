@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -97,6 +98,7 @@ func serveCommand(e cliEnv, args []string) error {
 	workerCtx, stopWorker := context.WithCancel(context.Background())
 	defer stopWorker()
 	if worker != nil {
+		warnMailLinks(log, *baseURL, site)
 		go func() { defer close(workerDone); worker.Run(workerCtx) }()
 	} else {
 		close(workerDone)
@@ -139,6 +141,20 @@ func serveCommand(e cliEnv, args []string) error {
 	case <-ctx.Done():
 	}
 	return err
+}
+
+// warnMailLinks says, once at start, when the links in e-mail will not
+// serve their readers: without a base URL they point at the address Margin
+// listens on (localhost, as often as not), and without https mail clients
+// offer no one-click unsubscribe.
+func warnMailLinks(log *slog.Logger, baseURL, site string) {
+	switch {
+	case baseURL == "":
+		log.Warn("e-mail: no -base-url / MARGIN_BASE_URL, so the links in messages point at "+site+
+			" and the From address is at its host; set it to the site's public https:// address", "links", site)
+	case !strings.HasPrefix(site, "https://"):
+		log.Warn("e-mail: the base URL is not https, so mail clients offer no one-click unsubscribe", "links", site)
+	}
 }
 
 // displayAddr turns ":8080" or "0.0.0.0:8080" into something a browser opens.
