@@ -216,3 +216,65 @@ func TestEducatorsGetTheirClassesNewWorkAndTheirQueue(t *testing.T) {
 		t.Errorf("after turning the summary off the teacher got %d digests", n)
 	}
 }
+
+// The digest of a followed document or class keeps to what the student may
+// see: nothing by classmates on a reading that hides them until the
+// student has posted (until they post), and nothing of a class they left.
+func TestTheDigestKeepsClassmatesHiddenAndAClassLeftOut(t *testing.T) {
+	mw, w, at := digestWorld(t)
+	sam := mw.user("sam", models.MailNever)
+	tess := mw.user("tess", models.MailNever)
+	leo := mw.user("leo", models.MailNever)
+	teacher := mw.user("teacher", models.MailNever)
+	if _, err := models.SetRole(mw.db, "teacher", models.RoleEducator); err != nil {
+		t.Fatal(err)
+	}
+	teacher.Role = models.RoleEducator
+	hiding, err := models.CreateClass(mw.db, teacher, models.ClassInput{Name: "Post first"}, mw.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	left, err := models.CreateClass(mw.db, teacher, models.ClassInput{Name: "Left class"}, mw.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range []struct {
+		u *models.User
+		c *models.Class
+	}{{sam, hiding}, {tess, hiding}, {sam, left}, {leo, left}} {
+		if err := models.JoinClass(mw.db, j.u, j.c, mw.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := models.CreateAssignment(mw.db, teacher, hiding.ID, models.AssignmentInput{DocumentID: mw.doc.ID, Zone: "UTC",
+		DueAt: mw.now.Add(7 * 24 * time.Hour).Format(models.LocalTimeLayout), MinAnnotations: 1, HideUntilPosted: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []struct{ doc, class uint }{{mw.doc.ID, 0}, {0, hiding.ID}, {0, left.ID}} {
+		if err := models.SetFollowing(mw.db, sam.ID, f.doc, f.class, true, mw.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mw.sinceAnHourAgo(sam)
+	mw.classNote(tess, hiding, "SECRET tess's class note before sam posts.", models.StatusPublished)
+	mw.note(tess, "SECRET tess's public note before sam posts.")
+	mw.classNote(leo, left, "SECRET leo's note in the class sam left.", models.StatusPublished)
+	mw.note(teacher, "The teacher's public note.")
+	if err := models.LeaveClass(mw.db, left.ID, sam.ID, mw.now); err != nil {
+		t.Fatal(err)
+	}
+	mw.now = at.Add(time.Minute)
+	mw.run(w)
+	got := mw.to("sam@example.org")
+	if len(got) != 1 {
+		t.Fatalf("sam got %d digests", len(got))
+	}
+	for _, body := range []string{got[0].Text, got[0].HTML, got[0].Subject} {
+		if strings.Contains(body, "SECRET") || strings.Contains(body, "Left class") {
+			t.Errorf("the digest reveals what sam may not see:\n%s", body)
+		}
+	}
+	if !strings.Contains(got[0].Text, "The teacher") || !strings.Contains(got[0].Subject, "1 new note you follow") {
+		t.Errorf("the digest lacks the teacher's note (%q):\n%s", got[0].Subject, got[0].Text)
+	}
+}
