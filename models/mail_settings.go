@@ -191,13 +191,15 @@ func QueueConfirmation(tx *gorm.DB, u *User, now time.Time) error {
 const ConfirmationsPerAddress = 5
 
 // ConfirmEmail records that the owner of u's address followed its link.
-// The first digest covers what comes after.
+// The first digest covers what comes after. Following the link again (an
+// old message opened a day later) changes nothing: it must not move the
+// digest's window past what the next digest has yet to tell.
 func ConfirmEmail(db *gorm.DB, u *User, now time.Time) error {
 	return db.Transaction(func(tx *gorm.DB) error {
 		if err := ensureMailSettings(tx, u.ID); err != nil {
 			return err
 		}
-		return tx.Model(&MailSettings{}).Where("user_id = ?", u.ID).Updates(map[string]any{
+		return tx.Model(&MailSettings{}).Where("user_id = ? AND confirmed_email <> ?", u.ID, u.Email).Updates(map[string]any{
 			"confirmed_email": u.Email, "confirmed_at": now, "digest_through": now,
 		}).Error
 	})

@@ -63,3 +63,37 @@ func TestConfirmationsToOneAddressAreBoundedAcrossAccounts(t *testing.T) {
 		t.Errorf("another address got %d confirmations", n)
 	}
 }
+
+// A confirmation link followed again, a day later, leaves the digest's
+// window where it was: the notes since the last digest are still to come.
+func TestConfirmingAgainKeepsTheDigestWindow(t *testing.T) {
+	db := modeltest.Open(t)
+	now := time.Now().UTC().Truncate(time.Second)
+	u, err := models.CreateUser(db, models.NewUser{Username: "ada", Email: "ada@example.org", Password: "a long enough password"}, passhash.Fast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := models.ConfirmEmail(db, u, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := models.ConfirmEmail(db, u, now.Add(30*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	s, err := models.MailSettingsOf(db, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.DigestThrough.Equal(now) || !s.Confirmed(u.Email) {
+		t.Errorf("after confirming again: digest through %v (want %v), confirmed %q", s.DigestThrough, now, s.ConfirmedEmail)
+	}
+	// A new address, once confirmed, starts its own window.
+	if err := models.SetEmail(db, u, "ada@new.example", now.Add(31*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := models.ConfirmEmail(db, u, now.Add(32*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ = models.MailSettingsOf(db, u.ID); !s.DigestThrough.Equal(now.Add(32*time.Hour)) || !s.Confirmed("ada@new.example") {
+		t.Errorf("after confirming a new address: %+v", s)
+	}
+}
