@@ -86,9 +86,7 @@ func ReadingView(db *gorm.DB, rev *Revision, passages []Passage, viewer *User, o
 		}
 		where, args = where+" AND annotations.passage_number IN ?", append(args, numbers)
 	}
-	var anns []*Annotation
-	err := db.Scopes(VisibleTo(viewer, false)).Select(outlineColumns).Where(where, args...).
-		Order("annotations.id").Find(&anns).Error
+	anns, err := noteOutlines(db, rev, viewer, where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -109,14 +107,6 @@ func ReadingView(db *gorm.DB, rev *Revision, passages []Passage, viewer *User, o
 	return views, completeThreads(db, viewer, shown)
 }
 
-// outlineColumns are what the reading view needs of every note on a
-// passage: to count, order, highlight and thread them.
-var outlineColumns = []string{"annotations.id", "annotations.document_id", "annotations.revision_id",
-	"annotations.passage_number", "annotations.exact", "annotations.start", "annotations.end",
-	"annotations.parent_id", "annotations.root_id", "annotations.author_id", "annotations.kind",
-	"annotations.visibility", "annotations.class_id", "annotations.status", "annotations.helpful_count",
-	"annotations.deleted_at"}
-
 // completeThreads reads the rest of what the shown notes show (their text,
 // dates, citations) and the viewer's marks and the readers' flags on them.
 func completeThreads(db *gorm.DB, viewer *User, shown []*Thread) error {
@@ -131,12 +121,13 @@ func completeThreads(db *gorm.DB, viewer *User, shown []*Thread) error {
 	}
 	err := inBatches(ids, func(batch []uint) error {
 		var rest []Annotation
-		if err := db.Select("id", "counterpoint", "body_html", "anchor_status", "previous_exact", "edited_at", "created_at").
+		if err := db.Select("id", "exact", "root_id", "counterpoint", "body_html", "anchor_status", "previous_exact", "edited_at", "created_at").
 			Where("id IN ?", batch).Find(&rest).Error; err != nil {
 			return err
 		}
 		for _, r := range rest {
 			a := byID[r.ID]
+			a.Exact, a.RootID = r.Exact, r.RootID
 			a.Counterpoint, a.BodyHTML, a.AnchorStatus, a.PreviousExact = r.Counterpoint, r.BodyHTML, r.AnchorStatus, r.PreviousExact
 			a.EditedAt, a.CreatedAt = r.EditedAt, r.CreatedAt
 		}

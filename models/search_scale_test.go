@@ -359,7 +359,7 @@ func db0Exec(t *testing.T, stmt string) error {
 func abs(n int) int { return max(n, -n) }
 
 // bulk inserts n rows into table, 500 to a statement and 50,000 to a transaction.
-func bulk(t *testing.T, db *gorm.DB, table string, cols []string, n int, row func(i int) []any) {
+func bulk(t testing.TB, db *gorm.DB, table string, cols []string, n int, row func(i int) []any) {
 	t.Helper()
 	const perStatement, perTx = 500, 50_000
 	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
