@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -27,6 +28,16 @@ func (a *App) readingFilter(c echo.Context, viewer *models.User) (readingFilter,
 	f := readingFilter{Kind: kind, Sort: order, Author: models.NormalizeUsername(c.QueryParam("author"))}
 	if !models.ValidUsername(f.Author) {
 		f.Author = ""
+	}
+	if f.Author != "" {
+		// A name of no account is no filter: the page and passage keys name
+		// only authors who exist, so that made-up names cannot fill the
+		// page cache with renders of the same page.
+		if _, err := models.UserByName(a.db, f.Author); errors.Is(err, models.ErrNotFound) {
+			f.Author = ""
+		} else if err != nil {
+			return f, err
+		}
 	}
 	class, _ := strconv.ParseUint(c.QueryParam("class"), 10, 32)
 	if class != 0 && viewer != nil {

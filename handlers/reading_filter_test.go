@@ -82,6 +82,15 @@ func TestReadingFilterByAuthor(t *testing.T) {
 	if got := countedNotes(plain); got != 72 {
 		t.Errorf("an invalid author counts %d notes", got)
 	}
+	// So is a name of no account: made-up names are one cached page, not one each.
+	cached := ts.app.pageCache.entries()
+	for _, name := range []string{"nobody01", "nobody02", "nobody03"} {
+		page := ts.client().get(fmt.Sprintf("/documents/%d?author=%s", doc.ID, name)).body
+		mustNotContain(t, page, "filters__active", name)
+	}
+	if grown := ts.app.pageCache.entries() - cached; grown > 1 {
+		t.Errorf("three made-up authors added %d entries to the page cache", grown)
+	}
 }
 
 // TestReadingFilterOnThePassagePage: the passage's own page takes the same
@@ -170,4 +179,11 @@ func TestReadingFilterPrivacy(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustContain(t, w.actors["other"].get(fmt.Sprintf("/documents/%d", w.doc)).body, ">Class B</option>")
+}
+
+// entries counts what the cache holds.
+func (pc *pageCache) entries() int {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	return len(pc.items)
 }
