@@ -3,8 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
+	"io/fs"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -152,5 +156,19 @@ func TestServeSaysOnceWhatBecomesOfMail(t *testing.T) {
 	mustHave(t, serve("-base-url", "http://margin.example"), "no one-click unsubscribe")
 	if log := serve("-base-url", "https://margin.example"); strings.Contains(log, "e-mail:") {
 		t.Errorf("a warning with an https base URL:\n%s", log)
+	}
+}
+
+// margin mail test signs nothing, so it reads no session key and makes none.
+func TestMailTestMakesNoSessionKey(t *testing.T) {
+	in := startInbox(t)
+	data := t.TempDir()
+	t.Setenv("MARGIN_SMTP_URL", "smtp://"+in.addr+"?starttls=none")
+	t.Setenv("MARGIN_SESSION_KEY", "")
+	if out, _, err := runCLI(t, "", "mail", "test", "-data", data, "ops@example.org"); err != nil || !strings.Contains(out, "took a test message") {
+		t.Fatalf("mail test: %v %s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(data, "session.key")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("mail test left a session key: %v", err)
 	}
 }
