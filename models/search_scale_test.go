@@ -184,7 +184,8 @@ func openSearchScale(t *testing.T, notes int) (*gorm.DB, searchScale) {
 				}
 			}
 			must(db.Raw(`SELECT DISTINCT tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-				AND name NOT IN (SELECT idx FROM sqlite_stat1 WHERE idx IS NOT NULL)`).Scan(&stale).Error)
+				AND name NOT IN (SELECT idx FROM sqlite_stat1 WHERE idx IS NOT NULL)
+				AND tbl_name IN (SELECT tbl FROM sqlite_stat1 WHERE idx IS NOT NULL)`).Scan(&stale).Error)
 			for _, table := range stale {
 				must(db.Exec("ANALYZE " + table).Error)
 				t.Logf("analyzed %s, which has an index made since the seed", table)
