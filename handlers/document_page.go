@@ -44,7 +44,7 @@ func (a *App) documentAssemble(c echo.Context, doc *models.Document, viewer *mod
 	}
 	page := sh.page
 	page.Document = doc
-	passages, err := models.Passages(a.db, page.Revision.ID)
+	passages, err := a.passagesAt(doc, page.Revision.ID)
 	if err != nil {
 		return nil, "", err
 	}
@@ -87,6 +87,30 @@ func (a *App) documentAssemble(c echo.Context, doc *models.Document, viewer *mod
 		}
 	}
 	return buf.Bytes(), sh.stampNonce, nil
+}
+
+// passagesAt is a revision's passages, with their notes' versions, as the
+// document's version read on this request has them: every change to a
+// passage's notes moves the document's version in the same transaction,
+// and the passages are read after it, so they are at least that new. Every
+// reader of one version shares one read.
+func (a *App) passagesAt(doc *models.Document, revID uint) ([]models.Passage, error) {
+	key := fmt.Sprintf("passages|%d|%d|v%d|e%d", doc.ID, revID, doc.Version, doc.NotesEpoch)
+	e, err := a.pageCache.loadEntry(key, func() (*cachedPage, error) {
+		ps, err := models.Passages(a.db, revID)
+		if err != nil {
+			return nil, err
+		}
+		size := 0
+		for _, p := range ps {
+			size += len(p.Text) + 64
+		}
+		return &cachedPage{passages: ps, size: size}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return e.passages, nil
 }
 
 // documentShell is the page's shell, from the cache when it may be: under

@@ -55,6 +55,8 @@ type cachedPage struct {
 	frag  *sharedFragment
 	tally []models.NoteTally
 	shell *pageShell
+	// A revision's passages as of a document version (see passagesAt).
+	passages []models.Passage
 }
 
 func newPageCache(maxBytes int) *pageCache {
