@@ -47,6 +47,22 @@ var dataMigrations = []func(tx *gorm.DB) error{
 	// accents (margin_fold), so "cafe" finds "café"; PostgreSQL's folds
 	// with unaccent already.
 	rebuildSearch,
+	// 7: on SQLite, an index holding what the reading view reads of every
+	// note on a passage (ReadingView's outline), so a busy passage is read
+	// from the index and not from its rows, which carry the notes' text.
+	passageOutlineIndex,
+}
+
+// passageOutlineIndex covers outlineColumns and VisibleTo's columns for a
+// visitor or a reader (exact, for whether a note quotes a phrase). Not
+// on PostgreSQL: a quote (exact) can be longer than its index rows may be.
+func passageOutlineIndex(tx *gorm.DB) error {
+	if IsPostgres(tx) {
+		return nil
+	}
+	return tx.Exec(`CREATE INDEX IF NOT EXISTS idx_annotation_passage_outline ON annotations
+		(document_id, revision_id, passage_number, status, visibility, purged_at, id, parent_id,
+		author_id, kind, class_id, helpful_count, deleted_at, start, "end", exact)`).Error
 }
 
 // SchemaVersion records which data migrations have run.
