@@ -278,3 +278,43 @@ func TestTheDigestKeepsClassmatesHiddenAndAClassLeftOut(t *testing.T) {
 		t.Errorf("the digest lacks the teacher's note (%q):\n%s", got[0].Subject, got[0].Text)
 	}
 }
+
+// A note held for review and published a day later is told of in the
+// digest of the day it was published, not lost in the window it was
+// written in, when no one could see it; and once only.
+func TestANoteApprovedLaterIsInTheDigestOfItsPublication(t *testing.T) {
+	mw, w, at := digestWorld(t)
+	alice := mw.user("alice", models.MailNever)
+	bob := mw.user("bob", models.MailNever)
+	mod := mw.user("mod", models.MailNever)
+	if _, err := models.SetRole(mw.db, "mod", models.RoleModerator); err != nil {
+		t.Fatal(err)
+	}
+	mod.Role = models.RoleModerator
+	if err := models.SetFollowing(mw.db, alice.ID, mw.doc.ID, 0, true, mw.now); err != nil {
+		t.Fatal(err)
+	}
+	mw.sinceAnHourAgo(alice)
+	held, err := models.CreateAnnotation(mw.db, bob, mw.doc, models.AnnotationInput{Kind: models.KindComment,
+		Body: "Held for review, approved the next day.", Passage: 1, QuoteHint: -1}, models.StatusPending)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mw.note(bob, "Published at once.")
+	mw.now = at.Add(time.Minute)
+	mw.run(w)
+	got := mw.to("alice@example.org")
+	if len(got) != 1 || strings.Contains(got[0].Text, "Held for review") || !strings.Contains(got[0].Text, "Published at once.") {
+		t.Fatalf("the first digest (%d): %v", len(got), got)
+	}
+	// Approved after the first digest's window closed: in the next one.
+	if _, err := models.Decide(mw.db, mod, held.ID, models.ActionApprove, "", mw.now); err != nil {
+		t.Fatal(err)
+	}
+	mw.now = at.Add(24*time.Hour + time.Minute)
+	mw.run(w)
+	got = mw.to("alice@example.org")
+	if len(got) != 2 || !strings.Contains(got[1].Text, "Held for review, approved the next day.") || strings.Contains(got[1].Text, "Published at once.") {
+		t.Fatalf("the second digest (%d of them): %v", len(got), got)
+	}
+}

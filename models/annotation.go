@@ -134,9 +134,13 @@ type Annotation struct {
 	// PurgedAt marks a purged rejected or spam note: a row without its
 	// text, kept because its status counts in its author's standing and its
 	// flags in their flaggers' records. No one sees it (PurgeModerated).
-	PurgedAt  *time.Time
-	CreatedAt time.Time `gorm:"index:idx_annotation_doc,priority:2"`
-	UpdatedAt time.Time
+	PurgedAt *time.Time
+	// PublishedAt is when a note held for review was published (nil for
+	// one published as it was written, at CreatedAt): the daily digest
+	// tells of a note in the window it became visible in.
+	PublishedAt *time.Time
+	CreatedAt   time.Time `gorm:"index:idx_annotation_doc,priority:2"`
+	UpdatedAt   time.Time
 
 	Author    User       `gorm:"foreignKey:AuthorID"`
 	Citations []Citation `gorm:"foreignKey:AnnotationID"`
@@ -339,12 +343,26 @@ func DeleteAnnotation(db *gorm.DB, by *User, a *Annotation, now time.Time) error
 
 // SetAnnotationStatus moves an annotation in moderation.
 func SetAnnotationStatus(db *gorm.DB, a *Annotation, status Status) error {
+	return SetAnnotationStatusAt(db, a, status, time.Now())
+}
+
+// SetAnnotationStatusAt is SetAnnotationStatus at now, the moment a note
+// held for review is published at, for the daily digest.
+func SetAnnotationStatusAt(db *gorm.DB, a *Annotation, status Status, now time.Time) error {
 	return db.Transaction(func(tx *gorm.DB) error {
 		was := a.Status
 		if err := tx.Model(a).Update("status", status).Error; err != nil {
 			return err
 		}
 		a.Status = status
+		if status == StatusPublished && was == StatusPending && a.PublishedAt == nil {
+			// Its first publication: the digest's window is this moment's.
+			at := now.UTC()
+			if err := tx.Model(a).Where("published_at IS NULL").Update("published_at", at).Error; err != nil {
+				return err
+			}
+			a.PublishedAt = &at
+		}
 		if err := bumpPassage(tx, a); err != nil {
 			return err
 		}

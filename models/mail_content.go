@@ -208,8 +208,10 @@ func DigestOf(db *gorm.DB, r *MailRecipient, from, to time.Time) (*Digest, error
 	u, s := r.User, r.Settings
 	// A note is told of once, in the first part it belongs to.
 	seen := &seenNotes{}
+	// A note is new in the window it became visible in: when it was
+	// written, or for one held for review, when it was published.
 	window := func(q *gorm.DB) *gorm.DB {
-		return q.Where("annotations.created_at >= ? AND annotations.created_at < ?", from.UTC(), to.UTC())
+		return q.Where("COALESCE(annotations.published_at, annotations.created_at) >= ? AND COALESCE(annotations.published_at, annotations.created_at) < ?", from.UTC(), to.UTC())
 	}
 	if s.Replies == MailDigest {
 		// The inbox's entries of the window not mailed at once (or whose

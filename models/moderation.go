@@ -273,7 +273,7 @@ func decide(tx *gorm.DB, modID *uint, annotationID uint, action Action, note str
 	}
 	d := &Decision{AnnotationID: &a.ID, SubjectID: &a.AuthorID, ModeratorID: modID, Action: action,
 		FromStatus: a.Status, ToStatus: action.Status(), Note: note, ParentID: parent, CreatedAt: now}
-	if err := SetAnnotationStatus(tx, a, d.ToStatus); err != nil {
+	if err := SetAnnotationStatusAt(tx, a, d.ToStatus, now); err != nil {
 		return nil, err
 	}
 	want := scr.Learnt
