@@ -70,7 +70,7 @@ func (a *App) accountEmailConfirm(c echo.Context) error {
 	if err := models.QueueConfirmation(a.db, u, a.now()); err != nil {
 		return err
 	}
-	a.setFlash(c, "A new link is queued (one an hour at most). "+a.confirmationSent(u.Email))
+	a.setFlash(c, "A new link is queued (one an hour, and five a day to one address, at most). "+a.confirmationSent(u.Email))
 	return redirect(c, "/account#email")
 }
 
