@@ -76,6 +76,10 @@ type Worker struct {
 	lastPurge time.Time
 }
 
+// DefaultMaxAge is how long a queued message may wait before it is
+// dropped rather than sent late (Worker.MaxAge).
+const DefaultMaxAge = 3 * 24 * time.Hour
+
 // DefaultBackoff waits a minute after the first failure, doubling up to
 // six hours.
 func DefaultBackoff(attempts int) time.Duration {
@@ -107,7 +111,7 @@ func (w *Worker) Init() error {
 		w.Poll = 5 * time.Second
 	}
 	if w.MaxAge <= 0 {
-		w.MaxAge = 3 * 24 * time.Hour
+		w.MaxAge = DefaultMaxAge
 	}
 	if w.Batch <= 0 {
 		w.Batch = 20

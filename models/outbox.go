@@ -187,6 +187,15 @@ func OutboxCounts(db *gorm.DB) (map[OutboxState]int64, error) {
 	return out, err
 }
 
+// OutboxByID loads one outbox message, or ErrNotFound.
+func OutboxByID(db *gorm.DB, id uint) (*OutboxMessage, error) {
+	var m OutboxMessage
+	if err := db.First(&m, id).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &m, nil
+}
+
 // RequeueOutbox puts a message that failed or whose fate is unknown back
 // in the queue, at an operator's word (margin mail retry).
 func RequeueOutbox(db *gorm.DB, id uint, now time.Time) error {

@@ -123,6 +123,12 @@ func mailCommand(e cliEnv, args []string) error {
 		if err != nil {
 			return fmt.Errorf("mail retry: %q is not a message number", fs.Arg(0))
 		}
+		// The worker drops a message queued too long ago rather than send
+		// it late: requeued, it would be dropped at once, not sent.
+		if m, err := models.OutboxByID(db, uint(id)); err == nil && time.Since(m.CreatedAt) > mailer.DefaultMaxAge {
+			return fmt.Errorf("mail retry: message %d was queued %.0f days ago, and one queued more than %.0f days ago is dropped rather than sent late; nothing changed",
+				id, time.Since(m.CreatedAt).Hours()/24, mailer.DefaultMaxAge.Hours()/24)
+		}
 		if err := models.RequeueOutbox(db, uint(id), time.Now()); errors.Is(err, models.ErrNotFound) {
 			return fmt.Errorf("mail retry: no failed or unknown message %d", id)
 		} else if err != nil {

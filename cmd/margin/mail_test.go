@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+
+	"margin/models"
 )
 
 func TestMailCommands(t *testing.T) {
@@ -34,6 +36,20 @@ func TestMailCommands(t *testing.T) {
 	}
 	if _, _, err := runCLI(t, "", "mail", "retry", "-data", data, "1"); err == nil || !strings.Contains(err.Error(), "no failed or unknown message 1") {
 		t.Errorf("retrying a queued message: %v", err)
+	}
+	// A message that failed days ago is not requeued, since the worker
+	// would drop it as queued too long ago: retry says so.
+	db, err := models.Open(models.Options{DataDir: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Model(&models.OutboxMessage{}).Where("id = 1").Updates(map[string]any{
+		"state": models.OutboxFailed, "created_at": time.Now().UTC().Add(-5 * 24 * time.Hour)}).Error; err != nil {
+		t.Fatal(err)
+	}
+	models.Close(db)
+	if _, _, err := runCLI(t, "", "mail", "retry", "-data", data, "1"); err == nil || !strings.Contains(err.Error(), "queued 5 days ago") {
+		t.Errorf("retrying a message of 5 days ago: %v", err)
 	}
 	t.Setenv("MARGIN_SMTP_URL", "http://mail.example")
 	if _, _, err := runCLI(t, "", "mail", "test", "-data", data, "ivy@example.org"); err == nil || !strings.Contains(err.Error(), "smtp:// or smtps://") {
