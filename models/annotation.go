@@ -137,9 +137,11 @@ type Annotation struct {
 	PurgedAt *time.Time
 	// PublishedAt is when a note held for review was published (nil for
 	// one published as it was written, at CreatedAt): the daily digest
-	// tells of a note in the window it became visible in.
-	PublishedAt *time.Time
-	CreatedAt   time.Time `gorm:"index:idx_annotation_doc,priority:2"`
+	// tells of a note in the window it became visible in. Indexed for the
+	// digest's window (see DigestOf), which is then a range on an index
+	// either way, by document and creation or by publication.
+	PublishedAt *time.Time `gorm:"index"`
+	CreatedAt   time.Time  `gorm:"index:idx_annotation_doc,priority:2"`
 	UpdatedAt   time.Time
 
 	Author    User       `gorm:"foreignKey:AuthorID"`

@@ -209,9 +209,12 @@ func DigestOf(db *gorm.DB, r *MailRecipient, from, to time.Time) (*Digest, error
 	// A note is told of once, in the first part it belongs to.
 	seen := &seenNotes{}
 	// A note is new in the window it became visible in: when it was
-	// written, or for one held for review, when it was published.
+	// written, or for one held for review, when it was published. Written
+	// as two ranges each on an index (not COALESCE, which no index serves:
+	// 1 ms became 50-150 ms a followed document of 100,000 notes).
 	window := func(q *gorm.DB) *gorm.DB {
-		return q.Where("COALESCE(annotations.published_at, annotations.created_at) >= ? AND COALESCE(annotations.published_at, annotations.created_at) < ?", from.UTC(), to.UTC())
+		return q.Where("((annotations.published_at IS NULL AND annotations.created_at >= ? AND annotations.created_at < ?)"+
+			" OR (annotations.published_at >= ? AND annotations.published_at < ?))", from.UTC(), to.UTC(), from.UTC(), to.UTC())
 	}
 	if s.Replies == MailDigest {
 		// The inbox's entries of the window not mailed at once (or whose
