@@ -357,6 +357,8 @@ func TestInboxMarksWhatItShows(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The badge stops counting where it stops telling numbers apart.
+	mustContain(t, alice.get("/").body, `<span class="badge">99+<`)
 	page := alice.get("/inbox").body
 	mustContain(t, page, "2 older notifications are not shown here and still unread", "Mark all as read", `<span class="badge">2`)
 	alice.post("/inbox/read", nil)

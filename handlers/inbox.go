@@ -10,6 +10,8 @@ import (
 
 type inboxPage struct {
 	Items []models.InboxItem
+	// Older counts the unread notifications the page does not show.
+	Older int64
 }
 
 // inboxShow lists the notifications and marks those it shows as read: the
@@ -31,7 +33,11 @@ func (a *App) inboxShow(c echo.Context) error {
 		return err
 	}
 	a.state(c).unread = nil // count again, without what this page shows
-	return a.render(c, http.StatusOK, "inbox", a.newTemplateData(c, "Inbox", inboxPage{Items: items}))
+	older, err := models.UnreadCount(a.db, u)
+	if err != nil {
+		return err
+	}
+	return a.render(c, http.StatusOK, "inbox", a.newTemplateData(c, "Inbox", inboxPage{Items: items, Older: older}))
 }
 
 func (a *App) inboxRead(c echo.Context) error {

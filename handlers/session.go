@@ -188,14 +188,15 @@ func (a *App) popFlash(c echo.Context) string {
 	return msg
 }
 
-// unread is the user's unread inbox count, looked up once per request.
+// unread is the user's unread inbox count as the badge shows it (up to
+// models.BadgeMost+1), looked up once per request.
 func (a *App) unread(c echo.Context) int64 {
 	st := a.state(c)
 	if st.user == nil {
 		return 0
 	}
 	if st.unread == nil {
-		n, err := models.UnreadCount(a.db, st.user)
+		n, err := models.UnreadBadge(a.db, st.user)
 		if err != nil {
 			a.log.Error("count unread", "err", err)
 		}

@@ -97,6 +97,24 @@ func notify(tx *gorm.DB, userID, annotationID uint, reason Reason) error {
 	return queueNoteMail(tx, &n)
 }
 
+// BadgeMost is the most unread notifications the navigation's badge
+// tells apart: beyond it, it says "99+".
+const BadgeMost = 99
+
+// UnreadBadge is UnreadCount up to BadgeMost+1, for the badge on every
+// page: counting stops there, so a user with thousands of unread mentions
+// does not cost each of their pages a count of them all.
+func UnreadBadge(db *gorm.DB, u *User) (int64, error) {
+	var n int64
+	q := db.Model(&Notification{}).Select("notifications.id").
+		Joins("JOIN annotations ON annotations.id = notifications.annotation_id").
+		Scopes(VisibleTo(u, false)).
+		Where("notifications.user_id = ? AND notifications.read_at IS NULL AND annotations.deleted_at IS NULL", u.ID).
+		Limit(BadgeMost + 1)
+	err := db.Table("(?) AS unread", q).Count(&n).Error
+	return n, err
+}
+
 // InboxItem is a notification with the annotation it points at.
 type InboxItem struct {
 	Notification
