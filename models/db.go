@@ -82,14 +82,20 @@ func Open(opts Options) (*gorm.DB, error) {
 		}
 		// WAL allows many readers beside one writer; a small pool keeps writers from
 		// queueing on SQLITE_BUSY more than the busy timeout absorbs.
-		sqlDB.SetMaxOpenConns(8)
-		sqlDB.SetMaxIdleConns(8)
+		sqlDB.SetMaxOpenConns(sqlitePoolSize)
+		sqlDB.SetMaxIdleConns(sqlitePoolSize)
+		// A connection reads the planner's statistics when it opens; the
+		// busy ones RefreshStatistics could not replace renew within the hour.
+		sqlDB.SetConnMaxLifetime(time.Hour)
 	}
 	if err := Migrate(db); err != nil {
 		return nil, err
 	}
 	return db, nil
 }
+
+// sqlitePoolSize is how many connections Margin keeps to SQLite.
+const sqlitePoolSize = 8
 
 // sqliteDSN turns on WAL, foreign keys and a busy timeout for every pooled
 // connection, with the durable default synchronous=FULL.

@@ -99,6 +99,16 @@ func Migrate(db *gorm.DB) error {
 		if err := searchEngineFor(tx).repair(tx); err != nil {
 			return fmt.Errorf("repair search index: %w", err)
 		}
+		// A new index is used well once the planner knows the data.
+		stale, err := needsStatistics(tx)
+		if err != nil {
+			return fmt.Errorf("read planner statistics: %w", err)
+		}
+		if stale || current < len(dataMigrations) {
+			if err := RefreshStatistics(tx); err != nil {
+				return fmt.Errorf("refresh planner statistics: %w", err)
+			}
+		}
 		return nil
 	})
 }

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"slices"
 	"sort"
 
 	"gorm.io/gorm"
@@ -371,6 +372,9 @@ func buildPassage(p Passage, threads []*Thread, opts ReadingOptions) PassageView
 		pv.Threads = pv.Threads[:opts.Preview]
 	}
 	pv.Segments = anchor.Segments(p.Text, ranges)
+	if opts.Preview > 0 {
+		capMarks(pv.Segments, pv.Threads)
+	}
 	return pv
 }
 
@@ -472,4 +476,36 @@ func DocumentTitles(db *gorm.DB, ids []uint) (map[uint]string, error) {
 		out[d.ID] = d.Title
 	}
 	return out, err
+}
+
+// maxMarkNotes bounds the notes a highlight names. A phrase that hundreds
+// of notes quote would otherwise name every one of them in its mark, and
+// the page would grow with the notes (355 KB of ids at 100,000 notes).
+const maxMarkNotes = 12
+
+// capMarks keeps at most maxMarkNotes ids in each highlight, those of the
+// threads shown first (a mark lights and leads to its cards on the page);
+// the passage's own page names them all.
+func capMarks(segments []anchor.Segment, shown []*Thread) {
+	for i := range segments {
+		ids := segments[i].IDs
+		if len(ids) <= maxMarkNotes {
+			continue
+		}
+		kept := make([]uint, 0, maxMarkNotes)
+		for _, t := range shown {
+			if slices.Contains(ids, t.ID) {
+				kept = append(kept, t.ID)
+			}
+		}
+		for _, id := range ids {
+			if len(kept) == maxMarkNotes {
+				break
+			}
+			if !slices.Contains(kept, id) {
+				kept = append(kept, id)
+			}
+		}
+		segments[i].IDs = kept
+	}
 }

@@ -1,9 +1,14 @@
 package models_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -185,5 +190,218 @@ func BenchmarkReadingView5000(b *testing.B) {
 			}
 			b.ReportMetric(float64((threadCPU()-cpuBegan).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 		})
+	}
+}
+
+// TestReadingViewAtScale times the reading view of a 500-note document in
+// a database of 1,000,000 notes over 1,000 documents, as a visitor and as
+// a member of five classes, and logs the plan of every query it makes. It
+// is opt-in, being long: MARGIN_READING_BENCH=1 (or a number of notes)
+// go test ./models -run TestReadingViewAtScale -v -timeout 60m; with
+// MARGIN_TEST_DB=postgres it runs on PostgreSQL; on SQLite,
+// MARGIN_READING_BENCH_DIR keeps the seeded database for the next run.
+// See README, Benchmarks.
+func TestReadingViewAtScale(t *testing.T) {
+	setting := os.Getenv("MARGIN_READING_BENCH")
+	if setting == "" || testing.Short() {
+		t.Skip("set MARGIN_READING_BENCH=1 to time the reading view in a database of a million notes")
+	}
+	notes := 1_000_000
+	if n, err := strconv.Atoi(setting); err == nil && n > 1 {
+		notes = n
+	}
+	db, s := openReadingScale(t, notes)
+	rec := recordQueries(db)
+	for _, v := range []struct {
+		name   string
+		viewer *models.User
+	}{{"anonymous", nil}, {"member of 5 classes", s.Member}} {
+		rec.start()
+		views, err := models.ReadingView(db, s.Rev, s.Passages, v.viewer, models.ReadingOptions{Sort: "newest", Preview: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		shown := 0
+		for _, pv := range views {
+			shown += pv.All
+		}
+		for _, q := range rec.stop() {
+			t.Logf("%s: %s\n%s", v.name, abbreviate(q.SQL, 300), strings.Join(queryPlan(t, db, q), "\n"))
+		}
+		p50, p99, cpu := timeRuns(t, 50, func() {
+			if _, err := models.ReadingView(db, s.Rev, s.Passages, v.viewer, models.ReadingOptions{Sort: "newest", Preview: 3}); err != nil {
+				t.Fatal(err)
+			}
+		})
+		t.Logf("%-20s p50 %6.2f ms  p99 %6.2f ms  cpu p50 %6.2f ms  (%d notes shown of %d on the document)", v.name, ms(p50), ms(p99), ms(cpu), shown, s.Notes)
+		if p50 > 30*time.Millisecond {
+			t.Errorf("the reading view of a %d-note document as %s takes %.1f ms (p50); want under 30", s.Notes, v.name, ms(p50))
+		}
+	}
+	t.Logf("load average: %s", loadAverage())
+}
+
+// openReadingScale seeds a fresh database, or on SQLite with
+// MARGIN_READING_BENCH_DIR set reuses the one seeded there before, then
+// keeps its statistics as Margin does.
+func openReadingScale(t *testing.T, notes int) (*gorm.DB, readingScale) {
+	dir := os.Getenv("MARGIN_READING_BENCH_DIR")
+	if dir == "" || modeltest.UsePostgres() {
+		db := modeltest.Open(t)
+		start := time.Now()
+		s := seedReadingScale(t, db, 1000, notes, 500)
+		t.Logf("seeded %d notes in %s (%s)", notes, time.Since(start).Round(time.Second), db.Dialector.Name())
+		if err := models.RefreshStatistics(db); err != nil {
+			t.Fatal(err)
+		}
+		return db, s
+	}
+	db, err := models.Open(models.Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { models.Close(db) })
+	var ids struct{ Doc, Rev, Member uint }
+	saved := filepath.Join(dir, "reading.json")
+	if b, err := os.ReadFile(saved); err == nil {
+		if err := json.Unmarshal(b, &ids); err != nil {
+			t.Fatal(err)
+		}
+		s := readingScale{Notes: 500, Member: &models.User{}}
+		s.Doc, err = models.DocumentByID(db, ids.Doc)
+		if err == nil {
+			s.Rev, err = models.RevisionByID(db, ids.Rev)
+		}
+		if err == nil {
+			s.Passages, err = models.Passages(db, ids.Rev)
+		}
+		if err == nil {
+			err = db.First(s.Member, ids.Member).Error
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("reusing %s", dir)
+		if err := models.RefreshStatistics(db); err != nil {
+			t.Fatal(err)
+		}
+		return db, s
+	}
+	start := time.Now()
+	s := seedReadingScale(t, db, 1000, notes, 500)
+	t.Logf("seeded %d notes in %s (sqlite, kept in %s)", notes, time.Since(start).Round(time.Second), dir)
+	if err := models.RefreshStatistics(db); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(struct{ Doc, Rev, Member uint }{s.Doc.ID, s.Rev.ID, s.Member.ID})
+	if err := os.WriteFile(saved, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return db, s
+}
+
+// timeRuns runs fn n times after three to warm the caches, and gives the
+// median and 99th percentile wall times and the median CPU time of this
+// thread (SQLite's work, which the machine's load does not inflate).
+func timeRuns(t *testing.T, n int, fn func()) (p50, p99, cpu50 time.Duration) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var times, cpus []time.Duration
+	for i := range n + 3 {
+		began, cpuBegan := time.Now(), threadCPU()
+		fn()
+		if i >= 3 {
+			times, cpus = append(times, time.Since(began)), append(cpus, threadCPU()-cpuBegan)
+		}
+	}
+	slices.Sort(times)
+	slices.Sort(cpus)
+	return times[len(times)/2], times[len(times)*99/100], cpus[len(cpus)/2]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func loadAverage() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	return strings.Join(strings.Fields(string(b))[:min(3, len(strings.Fields(string(b))))], " ")
+}
+
+func abbreviate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// TestReadingViewPlanUsesThePassageIndex: told the statistics of a
+// database of a million notes over a thousand documents (sqlite_stat1
+// rows as ANALYZE writes them there), SQLite reads the reading view's
+// notes by document, revision and passage, not by status: in such a
+// database the status index reads every published note of every document
+// (462 ms, against 9 ms by the document's notes).
+func TestReadingViewPlanUsesThePassageIndex(t *testing.T) {
+	db := modeltest.Open(t)
+	if models.IsPostgres(db) {
+		t.Skip("sqlite_stat1 is SQLite's; TestReadingViewAtScale logs PostgreSQL's plans")
+	}
+	s := seedReadingScale(t, db, 3, 600, 200)
+	stats := map[string]string{
+		"":                                 "1000000",
+		"idx_annotations_status":           "1000000 200000",
+		"idx_annotation_passage":           "1000000 1000 1000 25",
+		"idx_annotation_doc":               "1000000 1000 1",
+		"idx_annotation_doc_author":        "1000000 1000 20",
+		"idx_annotation_author_status_vis": "1000000 500 200 150",
+		"idx_annotation_parent":            "200000 3",
+		"idx_annotations_root_id":          "1000000 4",
+		"idx_annotations_class_id":         "1000000 20000",
+	}
+	var indexes []string
+	if err := db.Raw("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'annotations'").Scan(&indexes).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec("DELETE FROM sqlite_stat1 WHERE tbl = 'annotations'").Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range append(indexes, "") {
+		stat, ok := stats[name]
+		if !ok {
+			stat = "1000000 1" // an index the list above does not know: a unique one
+		}
+		var idx any
+		if name != "" {
+			idx = name
+		}
+		if err := db.Exec("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('annotations', ?, ?)", idx, stat).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Statistics are read when a connection opens: new ones, then.
+	sqlDB, err := db.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB.SetMaxIdleConns(0)
+	sqlDB.SetMaxIdleConns(8)
+	rec := recordQueries(db)
+	for _, viewer := range []*models.User{nil, s.Member} {
+		rec.start()
+		if _, err := models.ReadingView(db, s.Rev, s.Passages, viewer, models.ReadingOptions{Sort: "newest", Preview: 3}); err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, q := range rec.stop() {
+			if !strings.Contains(q.SQL, "passage_number IN") {
+				continue
+			}
+			found = true
+			plan := queryPlan(t, db, q)
+			if !planUses(plan, "USING INDEX idx_annotation_passage") || planUses(plan, "idx_annotations_status") {
+				t.Errorf("as %v the reading view reads its notes by\n%s", viewer != nil, strings.Join(plan, "\n"))
+			}
+		}
+		if !found {
+			t.Fatal("no query read the passages' notes")
+		}
 	}
 }

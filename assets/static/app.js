@@ -126,6 +126,11 @@
       var all = doc.querySelector('#p-' + section.getAttribute("data-passage") + " .notes__body");
       if (!all) throw new Error("no notes");
       body.innerHTML = all.innerHTML;
+      // The page's highlights name a few notes each; the passage's own
+      // names every one, the cards just brought in included. Same words.
+      var text = doc.querySelector('#p-' + section.getAttribute("data-passage") + " .passage__text");
+      var mine = section.querySelector(".passage__text");
+      if (text && mine && text.textContent === mine.textContent) mine.innerHTML = text.innerHTML;
       var notes = body.querySelectorAll(":scope > article.note");
       var next = notes[Math.min(notes.length - 1, 3)];
       if (next) { next.setAttribute("tabindex", "-1"); next.focus({ preventScroll: true }); next.scrollIntoView({ block: "nearest" }); }

@@ -87,6 +87,12 @@ func annotationsCommand(e cliEnv, args []string) error {
 		total.Orphaned += rep.Orphaned
 		total.Existing += rep.Existing
 	}
+	// A large import can change what the planner should choose.
+	if total.Imported() > 0 {
+		if err := models.RefreshStatistics(db); err != nil {
+			return fmt.Errorf("annotations import: refresh planner statistics: %w", err)
+		}
+	}
 	fmt.Fprintf(e.stdout, "%d imported: %d on their passages, %d replies, %d kept as orphans; %d already there\n",
 		total.Imported(), total.Placed, total.Replies, total.Orphaned, total.Existing)
 	if len(problems) > 0 {

@@ -104,6 +104,10 @@ func serveCommand(e cliEnv, args []string) error {
 		close(workerDone)
 		log.Info("e-mail is off: set MARGIN_SMTP_URL to send notifications")
 	}
+	// The query planner's statistics follow the data as it grows.
+	statsCtx, stopStats := context.WithCancel(context.Background())
+	defer stopStats()
+	go models.KeepStatistics(statsCtx, db, models.StatisticsInterval, log)
 	srv := &http.Server{Handler: app, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
 	errc := make(chan error, 2)
