@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -29,7 +30,16 @@ const StatisticsInterval = 6 * time.Hour
 // connections are closed for new ones to read them. PostgreSQL samples on
 // its own, and autovacuum re-analyzes tables as they change.
 func RefreshStatistics(db *gorm.DB) error {
-	if err := db.Exec("ANALYZE").Error; err != nil || IsPostgres(db) {
+	if IsPostgres(db) {
+		// Margin's own tables: a bare ANALYZE reads every schema of the
+		// database, whoever else keeps tables there.
+		var tables []string
+		if err := db.Raw("SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema()").Scan(&tables).Error; err != nil || len(tables) == 0 {
+			return err
+		}
+		return db.Exec("ANALYZE " + strings.Join(tables, ", ")).Error
+	}
+	if err := db.Exec("ANALYZE").Error; err != nil {
 		return err
 	}
 	sqlDB, err := db.DB()
