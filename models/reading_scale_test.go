@@ -1,6 +1,8 @@
 package models_test
 
 import (
+	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -336,7 +338,8 @@ func abbreviate(s string, n int) string {
 // TestReadingViewPlanUsesThePassageIndex: told the statistics of a
 // database of a million notes over a thousand documents (sqlite_stat1
 // rows as ANALYZE writes them there), SQLite reads the reading view's
-// notes by document, revision and passage, not by status: in such a
+// notes by document, revision and passage (idx_annotation_passage, or
+// the covering idx_annotation_passage_outline), not by status: in such a
 // database the status index reads every published note of every document
 // (462 ms, against 9 ms by the document's notes).
 func TestReadingViewPlanUsesThePassageIndex(t *testing.T) {
@@ -403,6 +406,76 @@ func TestReadingViewPlanUsesThePassageIndex(t *testing.T) {
 		}
 		if !found {
 			t.Fatal("no query read the passages' notes")
+		}
+	}
+}
+
+// TestRefreshStatisticsReachesEveryConnection: SQLite reads statistics
+// when a connection opens, so RefreshStatistics renews the pool's idle
+// connections; without that, connections opened before it kept planning
+// by what they had read (here statistics that make the status index look
+// selective) until they closed.
+func TestRefreshStatisticsReachesEveryConnection(t *testing.T) {
+	db := modeltest.Open(t)
+	if models.IsPostgres(db) {
+		t.Skip("PostgreSQL's statistics are shared by every connection")
+	}
+	// The document holds 100 of 2,000 notes over 20: by its passages is
+	// the better plan, as it is among a million.
+	s := seedReadingScale(t, db, 20, 2000, 100)
+	bad := map[string]string{"idx_annotations_status": "1000000 2", "idx_annotation_passage": "1000000 500000 500000 250000",
+		"idx_annotation_passage_outline": "1000000 500000 500000 250000 250000 250000 250000 1 1 1 1 1 1 1 1 1 1"}
+	for idx, stat := range bad {
+		if err := db.Exec("UPDATE sqlite_stat1 SET stat = ? WHERE idx = ?", stat, idx).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB.SetMaxIdleConns(0)
+	sqlDB.SetMaxIdleConns(8)
+	rec := recordQueries(db)
+	rec.start()
+	if _, err := models.ReadingView(db, s.Rev, s.Passages, nil, models.ReadingOptions{Preview: 3}); err != nil {
+		t.Fatal(err)
+	}
+	q := rec.stop()[0]
+	plans := func() []string {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		var conns []*sql.Conn
+		for range 3 {
+			c, err := sqlDB.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			conns = append(conns, c)
+		}
+		var out []string
+		for _, c := range conns {
+			var id, parent, unused int
+			var detail string
+			if err := c.QueryRowContext(ctx, "EXPLAIN QUERY PLAN "+q.SQL, driverValues(q.Vars)...).Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, detail)
+			c.Close()
+		}
+		return out
+	}
+	for _, p := range plans() {
+		if !strings.Contains(p, "idx_annotations_status") {
+			t.Fatalf("with statistics that favour it the status index is not chosen (%s): the test proves nothing", p)
+		}
+	}
+	if err := models.RefreshStatistics(db); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range plans() {
+		if !strings.Contains(p, "idx_annotation_passage") {
+			t.Errorf("after RefreshStatistics a connection plans %s", p)
 		}
 	}
 }
