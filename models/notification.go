@@ -104,15 +104,18 @@ const BadgeMost = 99
 // UnreadBadge is UnreadCount up to BadgeMost+1, for the badge on every
 // page: counting stops there, so a user with thousands of unread mentions
 // does not cost each of their pages a count of them all.
+//
+// It reads the ids rather than counting them in a subquery: GORM builds a
+// subquery's statement anew on every call, which cost logged-in pages a
+// tenth of their rate (margin-bench read_user_ratio 0.26 to 0.23).
 func UnreadBadge(db *gorm.DB, u *User) (int64, error) {
-	var n int64
-	q := db.Model(&Notification{}).Select("notifications.id").
+	var ids []uint
+	err := db.Model(&Notification{}).
 		Joins("JOIN annotations ON annotations.id = notifications.annotation_id").
 		Scopes(VisibleTo(u, false)).
 		Where("notifications.user_id = ? AND notifications.read_at IS NULL AND annotations.deleted_at IS NULL", u.ID).
-		Limit(BadgeMost + 1)
-	err := db.Table("(?) AS unread", q).Count(&n).Error
-	return n, err
+		Limit(BadgeMost+1).Pluck("notifications.id", &ids).Error
+	return int64(len(ids)), err
 }
 
 // InboxItem is a notification with the annotation it points at.
