@@ -43,7 +43,7 @@ func visibleOrPurged(viewer *User, includeHeld bool) func(*gorm.DB) *gorm.DB {
 		db = db.Where("(annotations.visibility = ? OR annotations.author_id = ? OR "+
 			"(annotations.visibility = ? AND annotations.class_id IN (SELECT class_id FROM class_members WHERE user_id = ?)))",
 			VisibilityPublic, viewer.ID, VisibilityClass, viewer.ID)
-		return db.Where("(annotations.author_id = @viewer OR annotations.id NOT IN ("+hiddenUntilPostedQuery(db)+"))",
+		return db.Where("(annotations.author_id = @viewer OR "+hiddenUntilPostedNone(db)+"annotations.id NOT IN ("+hiddenUntilPostedQuery(db)+"))",
 			map[string]any{"viewer": viewer.ID, "student": MemberStudent, "published": StatusPublished})
 	}
 }
