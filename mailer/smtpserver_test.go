@@ -37,9 +37,9 @@ type smtpServer struct {
 	// hangUp: take this many more messages, then drop the connection
 	// without answering, as a server that crashes after storing one.
 	hangUp int
-	user     string
-	pass     string
-	authed   int // logins that succeeded
+	user   string
+	pass   string
+	authed int // logins that succeeded
 }
 
 type received struct {
