@@ -48,10 +48,7 @@ func TestTheDailyDigestGroupsWhatTheReaderMaySee(t *testing.T) {
 	carol := mw.user("carol", models.MailNever)
 	erin := mw.user("erin", models.MailNever)
 	teacher := mw.user("teacher", models.MailNever)
-	if _, err := models.SetRole(mw.db, "teacher", models.RoleEducator); err != nil {
-		t.Fatal(err)
-	}
-	teacher.Role = models.RoleEducator
+	mw.setRole(teacher, models.RoleEducator)
 	mine, err := models.CreateClass(mw.db, teacher, models.ClassInput{Name: "Alice's class"}, mw.now)
 	if err != nil {
 		t.Fatal(err)
@@ -163,10 +160,7 @@ func TestTheDailyDigestGroupsWhatTheReaderMaySee(t *testing.T) {
 func TestEducatorsGetTheirClassesNewWorkAndTheirQueue(t *testing.T) {
 	mw, w, at := digestWorld(t)
 	teacher := mw.user("teacher", models.MailNever)
-	if _, err := models.SetRole(mw.db, "teacher", models.RoleEducator); err != nil {
-		t.Fatal(err)
-	}
-	teacher.Role = models.RoleEducator
+	mw.setRole(teacher, models.RoleEducator)
 	class, err := models.CreateClass(mw.db, teacher, models.ClassInput{Name: "Seminar"}, mw.now)
 	if err != nil {
 		t.Fatal(err)
@@ -226,10 +220,7 @@ func TestTheDigestKeepsClassmatesHiddenAndAClassLeftOut(t *testing.T) {
 	tess := mw.user("tess", models.MailNever)
 	leo := mw.user("leo", models.MailNever)
 	teacher := mw.user("teacher", models.MailNever)
-	if _, err := models.SetRole(mw.db, "teacher", models.RoleEducator); err != nil {
-		t.Fatal(err)
-	}
-	teacher.Role = models.RoleEducator
+	mw.setRole(teacher, models.RoleEducator)
 	hiding, err := models.CreateClass(mw.db, teacher, models.ClassInput{Name: "Post first"}, mw.now)
 	if err != nil {
 		t.Fatal(err)
@@ -287,10 +278,7 @@ func TestANoteApprovedLaterIsInTheDigestOfItsPublication(t *testing.T) {
 	alice := mw.user("alice", models.MailNever)
 	bob := mw.user("bob", models.MailNever)
 	mod := mw.user("mod", models.MailNever)
-	if _, err := models.SetRole(mw.db, "mod", models.RoleModerator); err != nil {
-		t.Fatal(err)
-	}
-	mod.Role = models.RoleModerator
+	mw.setRole(mod, models.RoleModerator)
 	if err := models.SetFollowing(mw.db, alice.ID, mw.doc.ID, 0, true, mw.now); err != nil {
 		t.Fatal(err)
 	}

@@ -86,6 +86,15 @@ func (mw *mailWorld) user(name string, mode models.MailMode) *models.User {
 	return u
 }
 
+// setRole gives u role, in the database and in u.
+func (mw *mailWorld) setRole(u *models.User, role models.Role) {
+	mw.t.Helper()
+	if _, err := models.SetRole(mw.db, u.Username, role); err != nil {
+		mw.t.Fatal(err)
+	}
+	u.Role = role
+}
+
 // confirm confirms u's address and drops the confirmation still queued.
 func (mw *mailWorld) confirm(u *models.User) {
 	mw.t.Helper()
@@ -386,10 +395,7 @@ func TestNoMessageRevealsANoteTheRecipientMayNotSee(t *testing.T) {
 	alice := mw.user("alice", models.MailNow)
 	bob := mw.user("bob", models.MailNow)
 	mod := mw.user("mod", models.MailNever)
-	if _, err := models.SetRole(mw.db, "mod", models.RoleModerator); err != nil {
-		t.Fatal(err)
-	}
-	mod.Role = models.RoleModerator
+	mw.setRole(mod, models.RoleModerator)
 	note := mw.note(alice, "A note.")
 
 	hidden := mw.reply(bob, note, "Hidden after it was queued.")
@@ -496,10 +502,7 @@ func TestFeedbackIsMailedWithTheEducatorsWords(t *testing.T) {
 	mw := newMailWorld(t, nil, nil)
 	w := mw.worker(mw.db)
 	teacher := mw.user("teacher", models.MailNever)
-	if _, err := models.SetRole(mw.db, "teacher", models.RoleEducator); err != nil {
-		t.Fatal(err)
-	}
-	teacher.Role = models.RoleEducator
+	mw.setRole(teacher, models.RoleEducator)
 	class, err := models.CreateClass(mw.db, teacher, models.ClassInput{Name: "Seminar"}, mw.now)
 	if err != nil {
 		t.Fatal(err)
@@ -548,10 +551,7 @@ func TestABannedUserIsSentNothing(t *testing.T) {
 	alice := mw.user("alice", models.MailNow)
 	bob := mw.user("bob", models.MailNever)
 	mod := mw.user("mod", models.MailNever)
-	if _, err := models.SetRole(mw.db, "mod", models.RoleModerator); err != nil {
-		t.Fatal(err)
-	}
-	mod.Role = models.RoleModerator
+	mw.setRole(mod, models.RoleModerator)
 	if err := models.SetFollowing(mw.db, alice.ID, mw.doc.ID, 0, true, mw.now); err != nil {
 		t.Fatal(err)
 	}
