@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -204,14 +203,7 @@ func BenchmarkReadingView5000(b *testing.B) {
 // MARGIN_READING_BENCH_DIR keeps the seeded database for the next run.
 // See README, Benchmarks.
 func TestReadingViewAtScale(t *testing.T) {
-	setting := os.Getenv("MARGIN_READING_BENCH")
-	if setting == "" || testing.Short() {
-		t.Skip("set MARGIN_READING_BENCH=1 to time the reading view in a database of a million notes")
-	}
-	notes := 1_000_000
-	if n, err := strconv.Atoi(setting); err == nil && n > 1 {
-		notes = n
-	}
+	notes := scaleNotes(t, "MARGIN_READING_BENCH", "to time the reading view in a database of a million notes")
 	db, s := openReadingScale(t, notes)
 	rec := recordQueries(db)
 	for _, v := range []struct {

@@ -28,14 +28,7 @@ import (
 // go test ./models -run TestSearchAtScale -v -timeout 60m; with
 // MARGIN_TEST_DB=postgres it runs on PostgreSQL. See README, Benchmarks.
 func TestSearchAtScale(t *testing.T) {
-	setting := os.Getenv("MARGIN_SEARCH_BENCH")
-	if setting == "" || testing.Short() {
-		t.Skip("set MARGIN_SEARCH_BENCH=1 to time search over a million notes")
-	}
-	notes := 1_000_000
-	if n, err := strconv.Atoi(setting); err == nil && n > 1 {
-		notes = n
-	}
+	notes := scaleNotes(t, "MARGIN_SEARCH_BENCH", "to time search over a million notes")
 	db, s := openSearchScale(t, notes)
 
 	type query struct {
@@ -370,6 +363,20 @@ func db0Exec(t *testing.T, stmt string) error {
 	}
 	defer models.Close(admin)
 	return admin.Exec(stmt).Error
+}
+
+// scaleNotes is how many notes an opt-in scale test seeds: it skips unless
+// env is set (and under -short), 1 means a million, a larger number that many.
+func scaleNotes(t *testing.T, env, why string) int {
+	t.Helper()
+	setting := os.Getenv(env)
+	if setting == "" || testing.Short() {
+		t.Skipf("set %s=1 %s", env, why)
+	}
+	if n, err := strconv.Atoi(setting); err == nil && n > 1 {
+		return n
+	}
+	return 1_000_000
 }
 
 func abs(n int) int { return max(n, -n) }
