@@ -59,7 +59,7 @@ func TestEachKindThroughTheForms(t *testing.T) {
 		want []string
 	}{
 		{"comment", url.Values{"body": {"A **fine** summary."}}, []string{"<strong>fine</strong>", "Comment"}},
-		{"question", url.Values{"body": {"Who attended the meeting?"}, "quote": {"Manfred Woerner"}}, []string{"Question", `<mark class="hl" data-notes="`}},
+		{"question", url.Values{"body": {"Who attended the meeting?"}, "quote": {"Manfred Woerner"}}, []string{"Question", `<mark class="hl" data-range="`}},
 		{"disagreement", url.Values{"body": {"The photo shows more."}, "counterpoint": {"It was a staged meeting."}}, []string{"Counterpoint:", "It was a staged meeting."}},
 		{"reference", url.Values{"cite_title": {"NSA briefing book", ""}, "cite_url": {"https://nsarchive.gwu.edu/briefing-book", ""}, "cite_text": {"", "Sarotte, M. E. Not One Inch. Yale, 2021."}},
 			[]string{`<a href="https://nsarchive.gwu.edu/briefing-book" rel="nofollow ugc noopener">NSA briefing book</a>`, "<cite>Sarotte, M. E. Not One Inch. Yale, 2021.</cite>"}},

@@ -187,7 +187,7 @@ func TestReviseTextMovesNotes(t *testing.T) {
 		t.Fatalf("revise: %d\n%s", res.status, res.body)
 	}
 	page := ts.client().get(fmt.Sprintf("/documents/%d", doc)).body
-	mustContain(t, page, "A new first paragraph.", `<mark class="hl" data-notes="`)
+	mustContain(t, page, "A new first paragraph.", `<mark class="hl" data-range="`)
 	mustContain(t, sectionOf(page, 8), "Seventy-five years.")
 	mustContain(t, ts.client().get(fmt.Sprintf("/documents/%d?rev=1", doc)).body, "You are reading revision 1")
 	// Saving the same text again is refused with a message.

@@ -458,9 +458,12 @@ func TestBrowserNoteLinkShowsCardAndPhrase(t *testing.T) {
 	ctx := newBrowser(t)
 	inView := fmt.Sprintf(`(() => {
 		const vis = e => { const r = e.getBoundingClientRect(); return r.height > 0 && r.top >= 0 && r.bottom <= innerHeight; };
-		const note = document.getElementById('a-%d'), mark = document.querySelector('mark.hl[data-notes~="%d"]');
-		return [!!note && vis(note.querySelector('.note__head') || note), !!mark && vis(mark)];
-	})()`, phrase.ID, phrase.ID)
+		const note = document.getElementById('a-%d'), [s, e] = note ? note.dataset.range.split('-').map(Number) : [];
+		const mark = note && Array.from(note.closest('[data-passage]').querySelectorAll('mark.hl')).find(m => { const [ms, me] = m.dataset.range.split('-').map(Number); return s <= ms && me <= e; });
+		// Seen, not under the margin's panel or a phone's sheet.
+		const uncovered = m => { const r = m.getClientRects()[0]; return m.contains(document.elementFromPoint(r.left + 2, r.top + r.height / 2)); };
+		return [!!note && vis(note.querySelector('.note__head') || note), !!mark && vis(mark) && uncovered(mark)];
+	})()`, phrase.ID)
 	for _, vp := range [][2]int64{{1366, 900}, {1280, 720}, {390, 844}} {
 		step(t, ctx, "window", chromedp.EmulateViewport(vp[0], vp[1]))
 		visit(t, ctx, fmt.Sprintf("%s/documents/%d", ts.URL, doc.ID), http.StatusOK)

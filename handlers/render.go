@@ -6,7 +6,6 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -199,13 +198,6 @@ func (a *App) templateFuncs() template.FuncMap {
 		"add":      func(a, b int) int { return a + b },
 		"follow": func(d *templateData, action string, following bool) followArg {
 			return followArg{Data: d, Action: action, Following: following}
-		},
-		"ids": func(ids []uint) string {
-			parts := make([]string, len(ids))
-			for i, id := range ids {
-				parts[i] = strconv.FormatUint(uint64(id), 10)
-			}
-			return strings.Join(parts, " ")
 		},
 		"int": func(n int64) int { return int(n) },
 		"formIndex": func(form url.Values, key string, i int) string {

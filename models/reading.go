@@ -1,7 +1,6 @@
 package models
 
 import (
-	"slices"
 	"sort"
 
 	"gorm.io/gorm"
@@ -20,6 +19,11 @@ type Thread struct {
 	// FlagHidden tells that readers' flags hid it and no moderator has
 	// decided yet: its author must not read "hidden by a moderator".
 	FlagHidden bool
+	// Phrase is where the quote of a top-level note lies in its passage
+	// in the reading view (End 0 for none): its card and the highlights
+	// of the segments inside it name the same range, which is how the
+	// script pairs them however many notes share a phrase.
+	Phrase anchor.Range
 }
 
 // KindCount is how many annotations of one kind a passage has.
@@ -355,7 +359,8 @@ func buildPassage(p Passage, threads []*Thread, opts ReadingOptions) PassageView
 		}
 		pv.Threads = append(pv.Threads, t)
 		if !t.Missing && !t.IsDeleted() && t.Exact != "" {
-			ranges = append(ranges, anchor.Range{ID: t.ID, Start: t.Start - p.Start, End: t.End - p.Start})
+			t.Phrase = anchor.Range{ID: t.ID, Start: t.Start - p.Start, End: t.End - p.Start}
+			ranges = append(ranges, t.Phrase)
 		}
 	}
 	// One disagreement is an objection; a dispute is two, or one answered.
@@ -372,9 +377,6 @@ func buildPassage(p Passage, threads []*Thread, opts ReadingOptions) PassageView
 		pv.Threads = pv.Threads[:opts.Preview]
 	}
 	pv.Segments = anchor.Segments(p.Text, ranges)
-	if opts.Preview > 0 {
-		capMarks(pv.Segments, pv.Threads)
-	}
 	return pv
 }
 
@@ -476,36 +478,4 @@ func DocumentTitles(db *gorm.DB, ids []uint) (map[uint]string, error) {
 		out[d.ID] = d.Title
 	}
 	return out, err
-}
-
-// maxMarkNotes bounds the notes a highlight names. A phrase that hundreds
-// of notes quote would otherwise name every one of them in its mark, and
-// the page would grow with the notes (355 KB of ids at 100,000 notes).
-const maxMarkNotes = 12
-
-// capMarks keeps at most maxMarkNotes ids in each highlight, those of the
-// threads shown first (a mark lights and leads to its cards on the page);
-// the passage's own page names them all.
-func capMarks(segments []anchor.Segment, shown []*Thread) {
-	for i := range segments {
-		ids := segments[i].IDs
-		if len(ids) <= maxMarkNotes {
-			continue
-		}
-		kept := make([]uint, 0, maxMarkNotes)
-		for _, t := range shown {
-			if slices.Contains(ids, t.ID) {
-				kept = append(kept, t.ID)
-			}
-		}
-		for _, id := range ids {
-			if len(kept) == maxMarkNotes {
-				break
-			}
-			if !slices.Contains(kept, id) {
-				kept = append(kept, id)
-			}
-		}
-		segments[i].IDs = kept
-	}
 }

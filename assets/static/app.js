@@ -14,14 +14,13 @@
     if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "-1");
     el.focus({ preventScroll: true });
     el.scrollIntoView({ block: "nearest" });
-    if (id.charAt(0) === "a") showPhraseOf(el, id.slice(2));
+    if (id.charAt(0) === "a") showPhraseOf(el);
   }
   // showPhraseOf scrolls the window, if it must and can, so that the note's
   // phrase shows with the note's head (on a phone the card is under the
   // passage, perhaps far below the words it is about).
-  function showPhraseOf(note, id) {
-    var section = note.closest("[data-passage]");
-    var mark = section && section.querySelector('mark.hl[data-notes~="' + id + '"]');
+  function showPhraseOf(note) {
+    var mark = marksOf(note)[0];
     if (!mark) return;
     var m = mark.getBoundingClientRect(), head = (note.querySelector(".note__head") || note).getBoundingClientRect();
     if (m.top >= 0 && m.bottom <= innerHeight) return;
@@ -44,7 +43,7 @@
   // The browser's own jump to the #fragment may come after: set it right.
   window.addEventListener("load", function () {
     var id = decodeURIComponent(location.hash.slice(1)), el = /^a-\d+$/.test(id) && document.getElementById(id);
-    if (el) setTimeout(function () { showPhraseOf(el, id.slice(2)); }, 0);
+    if (el) setTimeout(function () { showPhraseOf(el); }, 0);
   });
 
   // Times are written in UTC so cached pages stay true; show them in local time.
@@ -92,18 +91,37 @@
 
   // A highlight opens its passage's notes and brings its first note into
   // view; a note and its phrase light each other up on hover and focus.
-  function notesOf(mark) { return (mark.getAttribute("data-notes") || "").split(" ").filter(Boolean); }
+  // A card of a note on a phrase and the highlights of that phrase name the
+  // same range of the passage (data-range, "start-end"): each highlight
+  // lies whole inside the range of every note whose quote holds it, however
+  // many they are. A reply's phrase is its thread's.
+  function rangeOf(el) {
+    var r = /^(\d+)-(\d+)$/.exec(el.getAttribute("data-range") || "");
+    return r && [+r[1], +r[2]];
+  }
+  function holds(outer, inner) { return !!outer && !!inner && outer[0] <= inner[0] && inner[1] <= outer[1]; }
+  function marksOf(note) {
+    var card = note.closest("article.note[data-range]"), section = card && card.closest("[data-passage]");
+    if (!section) return [];
+    var r = rangeOf(card);
+    return Array.prototype.filter.call(section.querySelectorAll(".passage__text mark.hl[data-range]"), function (m) { return holds(r, rangeOf(m)); });
+  }
+  function cardsOf(mark) {
+    var section = mark.closest("[data-passage]"), r = rangeOf(mark);
+    if (!section) return [];
+    return Array.prototype.filter.call(section.querySelectorAll(".passage__notes article.note[data-range]"), function (n) { return holds(rangeOf(n), r); });
+  }
   document.addEventListener("click", function (e) {
-    var mark = e.target.closest && e.target.closest("mark.hl[data-notes]");
+    var mark = e.target.closest && e.target.closest("mark.hl[data-range]");
     if (!mark) return;
     var sel = window.getSelection();
     if (sel && !sel.isCollapsed) return; // a selection that starts on a highlight is for annotating
     var section = mark.closest("[data-passage]");
     var details = section && section.querySelector("details.notes");
     if (details) details.open = true;
-    var target = null;
-    notesOf(mark).some(function (id) { target = document.getElementById("a-" + id); return target; });
-    target = target || (section && section.querySelector("[data-more-notes]"));
+    // A phrase whose notes are all beyond the margin's first threads leads
+    // to the rest of them.
+    var target = cardsOf(mark)[0] || (section && section.querySelector("[data-more-notes]"));
     if (!target) return;
     if (target.tagName !== "A" && !target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
     target.focus({ preventScroll: true });
@@ -126,43 +144,30 @@
       var all = doc.querySelector('#p-' + section.getAttribute("data-passage") + " .notes__body");
       if (!all) throw new Error("no notes");
       body.innerHTML = all.innerHTML;
-      // The page's highlights name a few notes each; the passage's own
-      // names every one, the cards just brought in included. Same words.
-      var text = doc.querySelector('#p-' + section.getAttribute("data-passage") + " .passage__text");
-      var mine = section.querySelector(".passage__text");
-      if (text && mine && text.textContent === mine.textContent) mine.innerHTML = text.innerHTML;
       var notes = body.querySelectorAll(":scope > article.note");
       var next = notes[Math.min(notes.length - 1, 3)];
       if (next) { next.setAttribute("tabindex", "-1"); next.focus({ preventScroll: true }); next.scrollIntoView({ block: "nearest" }); }
     }).catch(function () { location.href = more.href; });
   });
   function light(note, on) {
-    var id = note.id.slice(2);
-    var section = note.closest("[data-passage]");
-    if (!section) return;
-    section.querySelectorAll("mark.hl[data-notes]").forEach(function (m) {
-      if (notesOf(m).indexOf(id) >= 0) m.classList.toggle("hl--lit", on);
-    });
+    marksOf(note).forEach(function (m) { m.classList.toggle("hl--lit", on); });
   }
   function lightMark(mark, on) {
-    notesOf(mark).forEach(function (id) {
-      var n = document.getElementById("a-" + id);
-      if (n) n.classList.toggle("note--lit", on);
-    });
+    cardsOf(mark).forEach(function (n) { n.classList.toggle("note--lit", on); });
   }
   ["mouseover", "focusin"].forEach(function (type) {
     document.addEventListener(type, function (e) {
-      var note = e.target.closest && e.target.closest("article.note[id^='a-']");
+      var note = e.target.closest && e.target.closest("article.note[data-range]");
       if (note) light(note, true);
-      var mark = e.target.closest && e.target.closest("mark.hl[data-notes]");
+      var mark = e.target.closest && e.target.closest("mark.hl[data-range]");
       if (mark) lightMark(mark, true);
     });
   });
   ["mouseout", "focusout"].forEach(function (type) {
     document.addEventListener(type, function (e) {
-      var note = e.target.closest && e.target.closest("article.note[id^='a-']");
+      var note = e.target.closest && e.target.closest("article.note[data-range]");
       if (note) light(note, false);
-      var mark = e.target.closest && e.target.closest("mark.hl[data-notes]");
+      var mark = e.target.closest && e.target.closest("mark.hl[data-range]");
       if (mark) lightMark(mark, false);
     });
   });

@@ -12,10 +12,13 @@ type Range struct {
 }
 
 // Segment is a run of passage text covered by the same set of ranges; IDs is
-// empty for unhighlighted text and sorted otherwise.
+// empty for unhighlighted text and sorted otherwise. Start and End are where
+// it lies in the passage, in code points (End exclusive), as a Range's: a
+// range covers a segment whole or not at all.
 type Segment struct {
-	Text string
-	IDs  []uint
+	Text       string
+	IDs        []uint
+	Start, End int
 }
 
 // Segments cuts passageText at every range boundary so a template can wrap
@@ -57,10 +60,10 @@ func Segments(passageText string, ranges []Range) []Segment {
 		slices.Sort(ids)
 		ids = slices.Compact(ids)
 		if k := len(out) - 1; k >= 0 && slices.Equal(out[k].IDs, ids) {
-			out[k].Text = passageText[at[lastFrom]:at[to]]
+			out[k].Text, out[k].End = passageText[at[lastFrom]:at[to]], to
 			continue
 		}
-		out = append(out, Segment{Text: passageText[at[from]:at[to]], IDs: ids})
+		out = append(out, Segment{Text: passageText[at[from]:at[to]], IDs: ids, Start: from, End: to})
 		lastFrom = from
 	}
 	return out

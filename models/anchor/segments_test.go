@@ -8,36 +8,35 @@ import (
 )
 
 func TestSegments(t *testing.T) {
-	type seg = Segment
 	tests := []struct {
 		name   string
 		text   string
 		ranges []Range
-		want   []Segment
+		want   []wantSeg
 	}{
-		{"no ranges", "plain text", nil, []seg{{"plain text", nil}}},
+		{"no ranges", "plain text", nil, []wantSeg{{"plain text", nil}}},
 		{"empty text", "", []Range{{1, 0, 3}}, nil},
 		{"one range in the middle", "abcdef", []Range{{7, 2, 4}},
-			[]seg{{"ab", nil}, {"cd", []uint{7}}, {"ef", nil}}},
-		{"whole text", "abc", []Range{{1, 0, 3}}, []seg{{"abc", []uint{1}}}},
+			[]wantSeg{{"ab", nil}, {"cd", []uint{7}}, {"ef", nil}}},
+		{"whole text", "abc", []Range{{1, 0, 3}}, []wantSeg{{"abc", []uint{1}}}},
 		{"multibyte offsets are code points", "é🙂東京z", []Range{{1, 1, 3}},
-			[]seg{{"é", nil}, {"🙂東", []uint{1}}, {"京z", nil}}},
+			[]wantSeg{{"é", nil}, {"🙂東", []uint{1}}, {"京z", nil}}},
 		{"overlapping", "abcdefgh", []Range{{1, 1, 5}, {2, 3, 7}},
-			[]seg{{"a", nil}, {"bc", []uint{1}}, {"de", []uint{1, 2}}, {"fg", []uint{2}}, {"h", nil}}},
+			[]wantSeg{{"a", nil}, {"bc", []uint{1}}, {"de", []uint{1, 2}}, {"fg", []uint{2}}, {"h", nil}}},
 		{"nested", "abcdefgh", []Range{{5, 0, 8}, {3, 2, 4}},
-			[]seg{{"ab", []uint{5}}, {"cd", []uint{3, 5}}, {"efgh", []uint{5}}}},
+			[]wantSeg{{"ab", []uint{5}}, {"cd", []uint{3, 5}}, {"efgh", []uint{5}}}},
 		{"adjacent ranges stay apart", "abcdef", []Range{{1, 0, 3}, {2, 3, 6}},
-			[]seg{{"abc", []uint{1}}, {"def", []uint{2}}}},
+			[]wantSeg{{"abc", []uint{1}}, {"def", []uint{2}}}},
 		{"identical ranges", "abcdef", []Range{{2, 1, 3}, {1, 1, 3}},
-			[]seg{{"a", nil}, {"bc", []uint{1, 2}}, {"def", nil}}},
+			[]wantSeg{{"a", nil}, {"bc", []uint{1, 2}}, {"def", nil}}},
 		{"same ID twice merges", "abcdef", []Range{{4, 0, 2}, {4, 2, 4}},
-			[]seg{{"abcd", []uint{4}}, {"ef", nil}}},
+			[]wantSeg{{"abcd", []uint{4}}, {"ef", nil}}},
 		{"empty and reversed ranges ignored", "abcdef", []Range{{1, 2, 2}, {2, 4, 1}, {3, 9, 12}},
-			[]seg{{"abcdef", nil}}},
+			[]wantSeg{{"abcdef", nil}}},
 		{"ranges outside clamped", "abcdef", []Range{{1, -5, 2}, {2, 4, 100}},
-			[]seg{{"ab", []uint{1}}, {"cd", nil}, {"ef", []uint{2}}}},
+			[]wantSeg{{"ab", []uint{1}}, {"cd", nil}, {"ef", []uint{2}}}},
 		{"unsorted input", "abcdef", []Range{{2, 4, 6}, {1, 0, 2}},
-			[]seg{{"ab", []uint{1}}, {"cd", nil}, {"ef", []uint{2}}}},
+			[]wantSeg{{"ab", []uint{1}}, {"cd", nil}, {"ef", []uint{2}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,9 +48,16 @@ func TestSegments(t *testing.T) {
 	}
 }
 
-func segmentsEqual(a, b []Segment) bool {
-	return slices.EqualFunc(a, b, func(x, y Segment) bool {
-		return x.Text == y.Text && slices.Equal(x.IDs, y.IDs)
+// wantSeg is a Segment as the tests write it: its text and ids (its place
+// follows from the texts before it, which FuzzSegments checks).
+type wantSeg struct {
+	text string
+	ids  []uint
+}
+
+func segmentsEqual(a []Segment, b []wantSeg) bool {
+	return slices.EqualFunc(a, b, func(x Segment, y wantSeg) bool {
+		return x.Text == y.text && slices.Equal(x.IDs, y.ids)
 	})
 }
 
@@ -72,7 +78,7 @@ func TestSegmentsFromLocate(t *testing.T) {
 		{1, a.Position.Start - p.Start, a.Position.End - p.Start},
 		{2, b.Position.Start - p.Start, b.Position.End - p.Start},
 	})
-	want := []Segment{{"Le ", nil}, {"café 🙂 est", []uint{1}}, {" chaud, ", nil}, {"le café", []uint{2}}, {" est bon.", nil}}
+	want := []wantSeg{{"Le ", nil}, {"café 🙂 est", []uint{1}}, {" chaud, ", nil}, {"le café", []uint{2}}, {" est bon.", nil}}
 	if !segmentsEqual(segs, want) {
 		t.Errorf("got %+v, want %+v", segs, want)
 	}
@@ -103,6 +109,9 @@ func FuzzSegments(f *testing.F) {
 		n := utf8.RuneCountInString(text)
 		pos := 0
 		for _, s := range segs {
+			if s.Start != pos || s.End != pos+utf8.RuneCountInString(s.Text) {
+				t.Fatalf("segment %q lies at %d-%d, want %d-%d", s.Text, s.Start, s.End, pos, pos+utf8.RuneCountInString(s.Text))
+			}
 			for i := range utf8.RuneCountInString(s.Text) {
 				var want []uint
 				for _, r := range ranges {

@@ -1,0 +1,85 @@
+package handlers
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"margin/models"
+)
+
+// notesOnOnePhrase adds n published notes to the given passage of the
+// sample article, every one quoting the same words of it (its third to
+// fifth), oldest first, and one more on the two words after them (a
+// phrase only the oldest thread quotes); it returns the notes and the
+// shared quote.
+func (ts *testServer) notesOnOnePhrase(n, passage int) ([]*models.Annotation, string) {
+	ts.t.Helper()
+	doc, err := models.DocumentByID(ts.db, ts.articleID())
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	p, err := models.PassageByNumber(ts.db, doc.CurrentRevisionID, passage)
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	words := strings.Fields(p.Text)
+	quote, lone := strings.Join(words[2:5], " "), strings.Join(words[6:8], " ")
+	author := ts.createUser("phrase_author", models.RoleReader)
+	var out []*models.Annotation
+	for i := range n + 1 {
+		in := models.AnnotationInput{Kind: models.KindComment, Passage: passage, Quote: quote, QuoteHint: -1,
+			Visibility: models.VisibilityPublic, Body: fmt.Sprintf("Phrase note %d.", i)}
+		if i == 0 {
+			in.Quote, in.Body = lone, "The oldest, on other words."
+		}
+		a, err := models.CreateAnnotation(ts.db, author, doc, in, models.StatusPublished)
+		if err != nil {
+			ts.t.Fatalf("phrase note %d: %v", i, err)
+		}
+		out = append(out, a)
+	}
+	return out, quote
+}
+
+// TestHighlightsNameRangesNotNotes: a highlight gives where it lies in its
+// passage, and each card of a note on a phrase gives its quote's range, so
+// the script pairs them by range: a mark is the same few bytes whether 2
+// notes or 40 share its words, on the reading view and on the passage's
+// own page, and every card (the 13th on one phrase too) holds its marks.
+func TestHighlightsNameRangesNotNotes(t *testing.T) {
+	ts := newTestServer(t)
+	notes, quote := ts.notesOnOnePhrase(40, 5)
+	doc := notes[0].DocumentID
+	markRe := regexp.MustCompile(`<mark class="hl[^"]*"[^>]*>([^<]*)</mark>`)
+	rangeRe := regexp.MustCompile(`data-range="(\d+)-(\d+)"`)
+	for _, path := range []string{fmt.Sprintf("/documents/%d", doc), fmt.Sprintf("/documents/%d/passages/5", doc)} {
+		section := sectionOf(ts.client().get(path).body, 5)
+		marks := markRe.FindAllStringSubmatch(section, -1)
+		if len(marks) != 2 {
+			t.Fatalf("%s: %d highlights in passage 5, want 2: %q", path, len(marks), marks)
+		}
+		var shared string
+		for _, m := range marks {
+			if len(m[0]) > 80 || strings.Contains(m[0], "data-notes") {
+				t.Errorf("%s: a highlight of %d bytes: %s", path, len(m[0]), m[0])
+			}
+			if m[1] == quote {
+				shared = rangeRe.FindString(m[0])
+			}
+		}
+		if shared == "" {
+			t.Fatalf("%s: no highlight of %q with a range: %q", path, quote, marks)
+		}
+		cards := strings.Count(section, shared)
+		want := 1 + marginPreview // the mark, the first threads
+		if strings.Contains(path, "/passages/") {
+			want = 1 + len(notes) - 1 // every note on the phrase: the 13th and on too
+			mustContain(t, section, fmt.Sprintf(`id="a-%d" %s`, notes[1].ID, shared))
+		}
+		if cards != want {
+			t.Errorf("%s: %q is on %d elements, want %d", path, shared, cards, want)
+		}
+	}
+}
