@@ -81,5 +81,6 @@ func TestHighlightsNameRangesNotNotes(t *testing.T) {
 		if cards != want {
 			t.Errorf("%s: %q is on %d elements, want %d", path, shared, cards, want)
 		}
+		mustContain(t, section, `<h2 class="notes__sheet-title" id="notes-5-title">Notes on passage 5</h2>`, `data-notes-close>Close</button>`)
 	}
 }

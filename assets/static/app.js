@@ -10,33 +10,131 @@
     var el = document.getElementById(id);
     if (!el) return;
     var details = el.closest("details");
-    if (details) details.open = true;
+    if (details) openNotes(details);
     if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "-1");
     el.focus({ preventScroll: true });
     el.scrollIntoView({ block: "nearest" });
     if (id.charAt(0) === "a") showPhraseOf(el);
   }
   // showPhraseOf scrolls the window, if it must and can, so that the note's
-  // phrase shows with the note's head (on a phone the card is under the
-  // passage, perhaps far below the words it is about).
+  // phrase shows with the note's head: beside the text the card may be far
+  // below the words it is about, and on a phone a sheet covers the window's
+  // foot (the card is in it, where the window's scroll does not move it).
   function showPhraseOf(note) {
     var mark = marksOf(note)[0];
     if (!mark) return;
+    var sheet = sheetOf(note);
+    if (sheet) { keepAbove(mark.getBoundingClientRect(), sheet); return; }
     var m = mark.getBoundingClientRect(), head = (note.querySelector(".note__head") || note).getBoundingClientRect();
     if (m.top >= 0 && m.bottom <= innerHeight) return;
     var delta = m.top - 16;
     if (head.top - delta >= 0 && head.bottom - delta <= innerHeight) window.scrollBy(0, delta);
   }
+  // keepAbove scrolls the window, if it must, so that rect (a phrase, in
+  // the window's coordinates) shows above sheet, a panel over its foot.
+  function keepAbove(rect, sheet) {
+    var room = sheet.getBoundingClientRect().top;
+    if (rect.top >= 8 && rect.bottom <= room - 8) return;
+    window.scrollBy(0, rect.top - Math.max(8, (room - rect.height) / 3));
+  }
+
+  // Below the margin's breakpoint a passage's open notes are a sheet over
+  // the foot of the window (style.css says when: the notes' body is then
+  // fixed), so the text stays where it was: one sheet at a time, a dialog
+  // named by its heading, the focus moved into it when the reader opens it
+  // and back to the passage's summary on Close or Escape.
+  function sheetBody(details) { return details.querySelector(":scope > .notes__body"); }
+  function isSheet(details) {
+    var body = sheetBody(details);
+    return !!body && getComputedStyle(body).position === "fixed";
+  }
+  // sheetOf is the open sheet el is in, or null.
+  function sheetOf(el) {
+    var details = el.closest(".passage__notes > details.notes[open]");
+    return details && isSheet(details) ? sheetBody(details) : null;
+  }
+  function markSheet(details) {
+    var body = sheetBody(details), title = body && body.querySelector(".notes__sheet-title");
+    if (!body) return;
+    if (details.open && isSheet(details)) {
+      body.setAttribute("role", "dialog");
+      body.setAttribute("tabindex", "-1");
+      if (title) body.setAttribute("aria-labelledby", title.id);
+    } else {
+      ["role", "tabindex", "aria-labelledby"].forEach(function (a) { body.removeAttribute(a); });
+    }
+  }
+  function closeOtherSheets(keep) {
+    document.querySelectorAll(".passage__notes > details.notes[open]").forEach(function (d) {
+      if (d !== keep && isSheet(d)) { d.open = false; markSheet(d); }
+    });
+  }
+  // openNotes opens a passage's notes, as a sheet where they are one.
+  function openNotes(details) {
+    details.open = true;
+    if (!isSheet(details)) return;
+    closeOtherSheets(details);
+    markSheet(details);
+  }
+  function closeSheet(details) {
+    details.open = false;
+    markSheet(details);
+    var summary = details.querySelector(":scope > summary");
+    if (summary) summary.focus();
+  }
+  document.addEventListener("click", function (e) {
+    var summary = e.target.closest && e.target.closest(".passage__notes > details.notes > summary");
+    if (summary && !summary.parentElement.open && isSheet(summary.parentElement)) {
+      e.preventDefault();
+      openNotes(summary.parentElement);
+      var sheet = sheetBody(summary.parentElement);
+      sheet.focus({ preventScroll: true });
+      // A sheet over its own passage would hide the words its notes are
+      // on: the window scrolls (the text does not move in the page) so
+      // that the passage ends just above it.
+      var room = sheet.getBoundingClientRect().top, r = summary.getBoundingClientRect();
+      if (r.bottom > room - 8) window.scrollBy(0, r.bottom - room + 8);
+      return;
+    }
+    var close = e.target.closest && e.target.closest("[data-notes-close]");
+    var details = close && close.closest("details.notes");
+    if (details) closeSheet(details);
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape" || e.defaultPrevented) return; // an inner form's Escape closed it
+    var open = Array.prototype.filter.call(document.querySelectorAll(".passage__notes > details.notes[open]"), isSheet)[0];
+    if (!open) return;
+    e.preventDefault();
+    closeSheet(open);
+  });
+  // Tabbing on past the sheet closes it, which would cover where the focus
+  // went (the passage's own summary aside: a tap on it closes the sheet).
+  document.addEventListener("focusout", function (e) {
+    var sheet = sheetOf(e.target), to = e.relatedTarget;
+    if (!sheet || !to || sheet.contains(to)) return;
+    var details = sheet.parentElement;
+    if (to !== details.querySelector(":scope > summary")) { details.open = false; markSheet(details); }
+  });
+  // Notes opened otherwise (a summary the server rendered open, a passage
+  // brought up to date) keep the rule of one sheet, a dialog; the focus
+  // stays where it is.
+  document.addEventListener("toggle", function (e) {
+    var details = e.target;
+    if (!details.matches || !details.matches(".passage__notes > details.notes")) return;
+    if (details.open && isSheet(details)) closeOtherSheets(details);
+    markSheet(details);
+  }, true);
   window.addEventListener("hashchange", focusHash);
   // Under a filter the server opens every passage's notes, for readers
   // without this script; beside the text, where each passage's open notes
-  // float over the margin below, they would cover one another, so here
-  // they start folded (the counts say what each holds).
+  // float over the margin below, they would cover one another, and on a
+  // phone a sheet would cover the text, so here they start folded (the
+  // counts say what each holds).
   document.addEventListener("DOMContentLoaded", function () {
     if (document.querySelector(".document--passage")) return;
     document.querySelectorAll(".passage > .passage__notes > details.notes[open]").forEach(function (d) {
       var body = d.querySelector(".notes__body");
-      if (body && getComputedStyle(body).position === "absolute") d.open = false;
+      if (body && /absolute|fixed/.test(getComputedStyle(body).position)) d.open = false;
     });
   });
   document.addEventListener("DOMContentLoaded", focusHash);
@@ -46,15 +144,17 @@
     if (el) setTimeout(function () { showPhraseOf(el); }, 0);
   });
 
-  // Times are written in UTC so cached pages stay true; show them in local time.
-  document.addEventListener("DOMContentLoaded", function () {
+  // Times are written in UTC so cached pages stay true; show them in local
+  // time, on the page and in the parts brought in later.
+  function localTimes(root) {
     var fmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
-    document.querySelectorAll("time[datetime]").forEach(function (t) {
+    root.querySelectorAll("time[datetime]").forEach(function (t) {
       if (!/T/.test(t.getAttribute("datetime")) || !/UTC$/.test(t.textContent)) return;
       var d = new Date(t.getAttribute("datetime"));
       if (!isNaN(d)) t.textContent = fmt.format(d);
     });
-  });
+  }
+  document.addEventListener("DOMContentLoaded", function () { localTimes(document); });
 
   // Ask before destructive forms.
   document.addEventListener("submit", function (e) {
@@ -118,7 +218,7 @@
     if (sel && !sel.isCollapsed) return; // a selection that starts on a highlight is for annotating
     var section = mark.closest("[data-passage]");
     var details = section && section.querySelector("details.notes");
-    if (details) details.open = true;
+    if (details) openNotes(details);
     // A phrase whose notes are all beyond the margin's first threads leads
     // to the rest of them.
     var target = cardsOf(mark)[0] || (section && section.querySelector("[data-more-notes]"));
@@ -126,6 +226,8 @@
     if (target.tagName !== "A" && !target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
     target.focus({ preventScroll: true });
     target.scrollIntoView({ block: "nearest" });
+    var sheet = sheetOf(target);
+    if (sheet) keepAbove(mark.getBoundingClientRect(), sheet);
   });
   // "N more threads" brings the rest of the passage's threads into the
   // margin from the passage's own page; without JavaScript it is a link there.
@@ -144,6 +246,7 @@
       var all = doc.querySelector('#p-' + section.getAttribute("data-passage") + " .notes__body");
       if (!all) throw new Error("no notes");
       body.innerHTML = all.innerHTML;
+      localTimes(body);
       var notes = body.querySelectorAll(":scope > article.note");
       var next = notes[Math.min(notes.length - 1, 3)];
       if (next) { next.setAttribute("tabindex", "-1"); next.focus({ preventScroll: true }); next.scrollIntoView({ block: "nearest" }); }
@@ -195,6 +298,7 @@
         var mine = section.querySelector(":scope > ." + part), theirs = fresh.querySelector(":scope > ." + part);
         if (mine && theirs) mine.innerHTML = theirs.innerHTML;
       });
+      localTimes(section);
       section.classList.toggle("passage--contested", fresh.classList.contains("passage--contested"));
       var flash = doc.querySelector("main > .flash");
       var notes = section.querySelector(".passage__notes");
@@ -203,7 +307,11 @@
         said.className = "flash flash--margin";
         said.setAttribute("role", "status");
         said.textContent = flash.textContent;
-        notes.insertBefore(said, notes.firstChild);
+        // On a phone it says so in the sheet, where it moves no text.
+        var open = notes.querySelector(":scope > details.notes[open]");
+        var head = open && isSheet(open) && sheetBody(open).querySelector(".notes__sheet-head");
+        if (head) head.insertAdjacentElement("afterend", said);
+        else notes.insertBefore(said, notes.firstChild);
       }
       history.replaceState(null, "", location.pathname + location.search + "#a-" + id);
       focusHash();
@@ -292,20 +400,25 @@
       var kind = form.querySelector('input[name="kind"]:checked') || form.querySelector('input[name="kind"][value="comment"]');
       if (kind) kind.checked = true;
       syncKind(form);
+      closeOtherSheets(null); // on a phone the composer is the one sheet
       (sel.section.querySelector(".passage__notes") || sel.section.querySelector(".passage__text")).appendChild(pop);
       pop.hidden = false;
       button.hidden = true;
       // The phrase stays marked while the reader writes, though the focus
       // (and so the selection) moves to the form.
       if (window.CSS && CSS.highlights && window.Highlight) CSS.highlights.set("margin-pending", new Highlight(sel.range));
-      fitComposer();
-      (form.querySelector('input[name="kind"]:checked') || form.elements.body).focus();
+      (form.querySelector('input[name="kind"]:checked') || form.elements.body).focus({ preventScroll: true });
+      fitComposer(sel.rect);
     }
     // Beside the text, the composer scrolls in its own box, which must end
     // inside the window so that Post (sticky at its foot) is always in view.
-    function fitComposer() {
+    // On a phone it is a sheet over the window's foot, with the phrase kept
+    // in view above it.
+    function fitComposer(phrase) {
       pop.style.maxHeight = "";
-      if (getComputedStyle(pop).position !== "absolute") { pop.scrollIntoView({ block: "nearest" }); return; }
+      var position = getComputedStyle(pop).position;
+      if (position === "fixed") { if (phrase) keepAbove(phrase, pop); return; }
+      if (position !== "absolute") { pop.scrollIntoView({ block: "nearest" }); return; }
       var want = Math.min(pop.scrollHeight, 420);
       var room = window.innerHeight - pop.getBoundingClientRect().top - 12;
       if (room < want) { window.scrollBy(0, want - room); room = want; }
