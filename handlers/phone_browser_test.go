@@ -89,6 +89,19 @@ func TestBrowserPhoneNotesSheet(t *testing.T) {
 		t.Errorf("opening and closing sheets moved box %d", moved)
 	}
 
+	// A highlight low in the window opens the sheet at its card, the
+	// phrase kept in view above it.
+	got := read(t, ctx, "click a highlight", chromedp.Evaluate[[]bool](`(() => {
+		const m = Array.from(document.querySelectorAll('#p-6 mark.hl')).pop(); m.scrollIntoView({block: 'end'}); m.click();
+		const r = m.getClientRects()[0], a = document.activeElement;
+		return [a.matches('#p-6 .notes__body article.note, #p-6 [data-more-notes]'), r.top >= 0 && m.contains(document.elementFromPoint(r.left + 2, r.top + r.height / 2))];
+	})()`))
+	if !got[0] || !got[1] {
+		t.Errorf("after a click on a highlight [the focus on a card in the sheet, the phrase uncovered]: %v", got)
+	}
+	shot(ctx, "390-highlight")
+	step(t, ctx, "Escape", chromedp.KeyEvent("\x1b"))
+
 	// A reply from a card in the sheet.
 	step(t, ctx, "open passage 6's notes", chromedp.Click(chromedp.CSS("#p-6 details.notes > summary")))
 	card := read(t, ctx, "the first card", chromedp.Evaluate[string](`document.querySelector('#p-6 .notes__body > article.note').id`))
