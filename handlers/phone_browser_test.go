@@ -102,6 +102,16 @@ func TestBrowserPhoneNotesSheet(t *testing.T) {
 	shot(ctx, "390-highlight")
 	step(t, ctx, "Escape", chromedp.KeyEvent("\x1b"))
 
+	// The last passage too ends above its sheet: there is room to scroll.
+	last := read(t, ctx, "open the last passage's notes", chromedp.Evaluate[[]float64](`(() => {
+		const s = Array.from(document.querySelectorAll('.passage details.notes > summary')).pop(); s.scrollIntoView({block: 'end'}); s.click();
+		return [s.closest('.passage').querySelector('.passage__text').getBoundingClientRect().bottom, s.parentElement.querySelector('.notes__body').getBoundingClientRect().top];
+	})()`))
+	if last[0] > last[1] {
+		t.Errorf("the last passage's text ends at %v px, under its sheet at %v px", last[0], last[1])
+	}
+	step(t, ctx, "Escape", chromedp.KeyEvent("\x1b"))
+
 	// A reply from a card in the sheet.
 	step(t, ctx, "open passage 6's notes", chromedp.Click(chromedp.CSS("#p-6 details.notes > summary")))
 	card := read(t, ctx, "the first card", chromedp.Evaluate[string](`document.querySelector('#p-6 .notes__body > article.note').id`))
