@@ -194,3 +194,24 @@ func Close(db *gorm.DB) error {
 	}
 	return sqlDB.Close()
 }
+
+// scanOne reads the first row of a query written out into dest, and is
+// ErrNotFound when there is none: for the rows every request reads, where
+// GORM's statement building and reflection cost more than the query.
+func scanOne(db *gorm.DB, query string, args []any, dest ...any) error {
+	rows, err := db.Raw(query, args...).Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return ErrNotFound
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return err
+	}
+	return rows.Close()
+}

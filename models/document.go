@@ -250,10 +250,20 @@ func documentByImportHash(db *gorm.DB, hash string) (*Document, error) {
 // DocumentByID loads a document.
 func DocumentByID(db *gorm.DB, id uint) (*Document, error) {
 	var d Document
-	if err := db.First(&d, id).Error; err != nil {
+	if err := scanOne(db, "SELECT "+documentColumns+" FROM documents WHERE id = ?", []any{id}, d.scanFields()...); err != nil {
 		return nil, notFound(err)
 	}
 	return &d, nil
+}
+
+// documentColumns are a Document's columns in the order of its fields.
+// Every page of a document reads its row, so DocumentByID scans it by
+// hand: half the cost of GORM's First (BenchmarkHotReads).
+const documentColumns = "id, title, author, source_url, published_on, import_hash, current_revision_id, version, notes_epoch, created_by_id, created_at, updated_at"
+
+func (d *Document) scanFields() []any {
+	return []any{&d.ID, &d.Title, &d.Author, &d.SourceURL, &d.PublishedOn, &d.ImportHash, &d.CurrentRevisionID,
+		&d.Version, &d.NotesEpoch, &d.CreatedByID, &d.CreatedAt, &d.UpdatedAt}
 }
 
 // UpdateDocumentMeta edits a document's title, author, source and date.

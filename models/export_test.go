@@ -6,3 +6,9 @@ func SetRankWindow(n int) (restore func()) {
 	rankWindow = n
 	return func() { rankWindow = was }
 }
+
+// The hand-scanned column lists, for the test that they cover the tables.
+const (
+	UserColumns     = userColumns
+	DocumentColumns = documentColumns
+)

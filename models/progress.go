@@ -28,13 +28,25 @@ func StudentAssignmentsOn(db *gorm.DB, user *User, docID uint, now time.Time) ([
 }
 
 // AssignmentsOn lists the assignments of the reading in the classes user is
-// a student in, without progress: cheap enough to ask on every read.
+// a student in, without progress: cheap enough to ask on every read, the
+// rows scanned by hand (GORM's Find cost twice the query).
 func AssignmentsOn(db *gorm.DB, user *User, docID uint) ([]Assignment, error) {
+	rows, err := db.Raw(`SELECT assignments.id, assignments.opens_at, assignments.due_at FROM assignments
+		JOIN class_members me ON me.class_id = assignments.class_id AND me.user_id = ? AND me.role = ?
+		WHERE assignments.document_id = ? ORDER BY assignments.id`, user.ID, MemberStudent, docID).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
 	var as []Assignment
-	err := db.Select("assignments.id", "assignments.opens_at", "assignments.due_at").
-		Joins("JOIN class_members me ON me.class_id = assignments.class_id AND me.user_id = ? AND me.role = ?", user.ID, MemberStudent).
-		Where("assignments.document_id = ?", docID).Order("assignments.id").Find(&as).Error
-	return as, err
+	for rows.Next() {
+		var x Assignment
+		if err := rows.Scan(&x.ID, &x.OpensAt, &x.DueAt); err != nil {
+			return nil, err
+		}
+		as = append(as, x)
+	}
+	return as, rows.Err()
 }
 
 // TaughtAssignment names an assignment and its class.

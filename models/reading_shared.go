@@ -18,7 +18,8 @@ type ReaderDifference struct {
 // Shares tells whether passage n shows the reader a visitor's notes.
 func (d *ReaderDifference) Shares(n int) bool { return d == nil || (!d.All && !d.Passages[n]) }
 
-// ReaderDifferenceOn finds, in one query, the passages where viewer sees
+// ReaderDifferenceOn finds, in one query (scanned by hand: it is asked on
+// every logged-in read of a changed page), the passages where viewer sees
 // other notes than a visitor does: their own notes that are not public
 // and published (private, class, held, hidden, refused), and class notes
 // of their classes (of anyone, held ones too: over-counting only costs a
@@ -29,14 +30,10 @@ func ReaderDifferenceOn(db *gorm.DB, viewer *User, rev *Revision) (*ReaderDiffer
 	if viewer == nil {
 		return d, nil
 	}
-	var rows []struct {
-		What string
-		N    uint
-	}
 	// Each part is led by the reader's own rows (their notes, classes,
 	// marks): the unary + keeps SQLite from reading the document's notes
 	// by idx_annotation_passage instead, all of them, for every reader.
-	err := db.Raw(`SELECT 'p' AS what, passage_number AS n FROM annotations
+	rows, err := db.Raw(`SELECT 'p' AS what, passage_number AS n FROM annotations
 		WHERE author_id = ? AND (status <> ? OR visibility <> ?) AND +document_id = ? AND +revision_id = ? AND purged_at IS NULL
 	UNION ALL SELECT 'p', a.passage_number FROM class_members m CROSS JOIN annotations a
 		WHERE m.user_id = ? AND a.class_id = m.class_id AND a.visibility = ? AND +a.document_id = ? AND +a.revision_id = ? AND a.purged_at IS NULL
@@ -48,16 +45,25 @@ func ReaderDifferenceOn(db *gorm.DB, viewer *User, rev *Revision) (*ReaderDiffer
 		viewer.ID, StatusPublished, VisibilityPublic, rev.DocumentID, rev.ID,
 		viewer.ID, VisibilityClass, rev.DocumentID, rev.ID,
 		viewer.ID, MemberStudent, rev.DocumentID, true,
-		viewer.ID, rev.DocumentID, rev.ID).Scan(&rows).Error
-	for _, r := range rows {
-		switch r.What {
+		viewer.ID, rev.DocumentID, rev.ID).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var what string
+		var n int64
+		if err := rows.Scan(&what, &n); err != nil {
+			return nil, err
+		}
+		switch what {
 		case "p":
-			d.Passages[int(r.N)] = true
+			d.Passages[int(n)] = true
 		case "a":
 			d.All = true
 		case "m":
-			d.Marked[r.N] = true
+			d.Marked[uint(n)] = true
 		}
 	}
-	return d, err
+	return d, rows.Err()
 }

@@ -55,6 +55,21 @@ type User struct {
 	UpdatedAt   time.Time
 }
 
+// userColumns are a User's columns in the order of its fields, for
+// queries that scan a user by hand (see scanFields).
+const userColumns = "id, username, email, password_hash, role, session_epoch, feed_epoch, banned_until, created_at, updated_at"
+
+// scanFields are where a row of userColumns goes.
+func (u *User) scanFields() []any {
+	return []any{&u.ID, &u.Username, &u.Email, &u.PasswordHash, &u.Role, &u.SessionEpoch, &u.FeedEpoch,
+		&u.BannedUntil, &u.CreatedAt, &u.UpdatedAt}
+}
+
+// prefixed names each of columns (as in userColumns) by a table alias.
+func prefixed(alias, columns string) string {
+	return alias + strings.ReplaceAll(columns, ", ", ", "+alias)
+}
+
 // IsModerator tells whether u may work the moderation queues.
 func (u *User) IsModerator() bool {
 	return u != nil && (u.Role == RoleModerator || u.Role == RoleAdmin)
