@@ -106,6 +106,9 @@ type App struct {
 	// sessionCache holds decoded session cookies (see openSession).
 	sessionCache *sessionCache
 	pageCache    *pageCache
+	// outlines keeps what visitors see of each passage's notes, so that a
+	// passage changed by a new note is rendered without reading them all.
+	outlines *models.OutlineCache
 	// passageRenders counts the reading view's passages rendered (not
 	// taken from the cache), for tests.
 	passageRenders atomic.Int64
@@ -136,6 +139,7 @@ func newApp(db *gorm.DB, cfg Config) (*App, error) {
 	a.sessions = newSessionStore(cfg.SessionHashKey, cfg.SessionBlockKey)
 	a.sessionCache = newSessionCache()
 	a.pageCache = newPageCache(cfg.PageCacheBytes)
+	a.outlines = models.NewOutlineCache()
 	a.health = newHealthCheck(cfg.Logger)
 	return a, nil
 }

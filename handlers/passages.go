@@ -70,7 +70,7 @@ func (a *App) passageFragments(data *templateData, page *documentPage, passages 
 			for j, m := range missing {
 				ps[j] = passages[at[side][m]]
 			}
-			return a.renderPassages(as, page, ps)
+			return a.renderPassages(as, page, ps, diff == nil || !diff.All)
 		})
 		if err != nil {
 			return nil, err
@@ -92,12 +92,15 @@ func sharedData(d *templateData) *templateData {
 }
 
 // renderPassages renders passages as data's viewer sees them (nobody's,
-// for a shared render), for the passage cache.
-func (a *App) renderPassages(data *templateData, page *documentPage, passages []models.Passage) ([]*cachedPage, error) {
+// for a shared render), for the passage cache; seesVisitorsNotes says the
+// viewer sees every note a visitor does (see models.ReadingOptions).
+func (a *App) renderPassages(data *templateData, page *documentPage, passages []models.Passage, seesVisitorsNotes bool) ([]*cachedPage, error) {
 	// The notes are read after the versions: what is rendered is at least
 	// as new as the key it is cached under.
 	opts := page.filter().options()
 	opts.Preview = marginPreview
+	opts.Outlines, opts.Epoch = a.outlines, page.Document.NotesEpoch
+	opts.SeesVisitorsNotes = seesVisitorsNotes
 	if page.Single {
 		opts.Preview = 0
 	}

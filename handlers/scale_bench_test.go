@@ -33,6 +33,7 @@ func BenchmarkDocumentUncached5000(b *testing.B) {
 			var wall, cpu time.Duration
 			for range b.N {
 				ts.app.pageCache = newPageCache(ts.app.cfg.PageCacheBytes)
+				ts.app.outlines = models.NewOutlineCache()
 				began, cpuBegan := time.Now(), processCPU()
 				res := who.c.get(path)
 				wall, cpu = wall+time.Since(began), cpu+processCPU()-cpuBegan

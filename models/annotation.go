@@ -457,7 +457,8 @@ func bumpDocument(tx *gorm.DB, docID uint) error {
 
 // bumpPassage records a change to one note that shows on its own passage
 // only: the page's version and that passage's grow, and the cached
-// passages beside it stay good. A class note's change bumps the whole
+// passages beside it stay good; the passage's log names the note (see
+// OutlineCache). A class note's change bumps the whole
 // document instead: on a reading whose classmates stay hidden until a
 // student posts, a student's class note reveals notes on every passage.
 func bumpPassage(tx *gorm.DB, a *Annotation) error {
@@ -467,8 +468,11 @@ func bumpPassage(tx *gorm.DB, a *Annotation) error {
 	if err := tx.Exec("UPDATE documents SET version = version + 1 WHERE id = ?", a.DocumentID).Error; err != nil {
 		return err
 	}
-	return tx.Exec("UPDATE passages SET notes_version = notes_version + 1 WHERE revision_id = ? AND number = ?",
-		a.RevisionID, a.PassageNumber).Error
+	if err := tx.Exec("UPDATE passages SET notes_version = notes_version + 1 WHERE revision_id = ? AND number = ?",
+		a.RevisionID, a.PassageNumber).Error; err != nil {
+		return err
+	}
+	return logPassageChange(tx, a)
 }
 
 func anchorPassages(ps []Passage) []anchor.Passage {

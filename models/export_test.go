@@ -12,3 +12,10 @@ const (
 	UserColumns     = userColumns
 	DocumentColumns = documentColumns
 )
+
+// SetChangeLogKept shortens the passages' change logs.
+func SetChangeLogKept(n int64) (restore func()) {
+	was := changeLogKept
+	changeLogKept = n
+	return func() { changeLogKept = was }
+}

@@ -21,7 +21,7 @@ func schemaModels() []any {
 		&SpamFeature{}, &SpamTotal{}, &Screening{}, &Decision{}, &Flag{}, &Claim{},
 		&ModerationSetting{}, &PremoderatedDocument{}, &BlockedTerm{},
 		&APIToken{}, &HealthProbe{}, &AnnotationOrigin{},
-		&MailSettings{}, &OutboxMessage{}, &Follow{},
+		&MailSettings{}, &OutboxMessage{}, &Follow{}, &PassageChange{},
 	}
 }
 

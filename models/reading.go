@@ -1,6 +1,8 @@
 package models
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 
 	"gorm.io/gorm"
@@ -73,6 +75,15 @@ type ReadingOptions struct {
 	// passage (in Sort's order); PassageView.More counts the rest. Counts,
 	// totals and highlights still cover every thread.
 	Preview int
+	// Outlines holds what a visitor sees of the passages' notes between
+	// calls, under the document's notes epoch Epoch as read on this
+	// request (see OutlineCache): a visitor's view reads only what changed,
+	// and so does a reader's when SeesVisitorsNotes says they see every
+	// note a visitor does (no reading hides their classmates until they
+	// post, see ReaderDifference.All), and their own few notes beside.
+	Outlines          *OutlineCache
+	Epoch             int64
+	SeesVisitorsNotes bool
 }
 
 // ReadingView assembles the given passages of a revision with the
@@ -83,15 +94,7 @@ type ReadingOptions struct {
 // Preview, a few threads a passage), so a busy passage costs little more
 // than a quiet one.
 func ReadingView(db *gorm.DB, rev *Revision, passages []Passage, viewer *User, opts ReadingOptions) ([]PassageView, error) {
-	where, args := "annotations.document_id = ? AND annotations.revision_id = ?", []any{rev.DocumentID, rev.ID}
-	if len(passages) <= idBatch {
-		numbers := make([]int, len(passages))
-		for i, p := range passages {
-			numbers[i] = p.Number
-		}
-		where, args = where+" AND annotations.passage_number IN ?", append(args, numbers)
-	}
-	anns, err := noteOutlines(db, rev, viewer, where, args...)
+	anns, err := passageOutlines(db, rev, passages, viewer, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -110,6 +113,36 @@ func ReadingView(db *gorm.DB, rev *Revision, passages []Passage, viewer *User, o
 		}
 	}
 	return views, completeThreads(db, viewer, shown)
+}
+
+// passageOutlines is the outline of the notes on passages the viewer may
+// see, oldest first.
+func passageOutlines(db *gorm.DB, rev *Revision, passages []Passage, viewer *User, opts ReadingOptions) ([]*Annotation, error) {
+	where, args := "annotations.document_id = ? AND annotations.revision_id = ?", []any{rev.DocumentID, rev.ID}
+	if len(passages) <= idBatch {
+		numbers := make([]int, len(passages))
+		for i, p := range passages {
+			numbers[i] = p.Number
+		}
+		where, args = where+" AND annotations.passage_number IN ?", append(args, numbers)
+	}
+	if opts.Outlines == nil || (viewer != nil && !opts.SeesVisitorsNotes) {
+		return noteOutlines(db, rev, viewer, where, args...)
+	}
+	anns, err := opts.Outlines.visitorOutlines(db, rev, passages, opts.Epoch)
+	if err != nil || viewer == nil {
+		return anns, err
+	}
+	// Every other note the reader may see is one a visitor may not: the
+	// rest of VisibleTo's notes (see ReaderDifferenceOn).
+	theirs, err := noteOutlines(db, rev, viewer, where+" AND NOT (annotations.status = ? AND annotations.visibility = ?)",
+		append(args, StatusPublished, VisibilityPublic)...)
+	if err != nil || len(theirs) == 0 {
+		return anns, err
+	}
+	anns = append(anns, theirs...)
+	slices.SortFunc(anns, func(a, b *Annotation) int { return cmp.Compare(a.ID, b.ID) })
+	return anns, nil
 }
 
 // completeThreads reads the rest of what the shown notes show (their text,
