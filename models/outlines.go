@@ -74,9 +74,9 @@ type outlineEntry struct {
 	notes   []outline
 }
 
-// outlineCacheMost bounds the notes an OutlineCache holds (about 100
-// bytes each); when full it starts again.
-const outlineCacheMost = 300_000
+// outlineCacheMost bounds the notes an OutlineCache holds (about 150
+// bytes each, so 30 MB at most); when full it starts again.
+const outlineCacheMost = 200_000
 
 // NewOutlineCache makes an empty cache.
 func NewOutlineCache() *OutlineCache {
