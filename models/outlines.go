@@ -74,8 +74,8 @@ type outlineEntry struct {
 	notes   []outline
 }
 
-// outlineCacheMost bounds the notes an OutlineCache holds (about 150
-// bytes each, so 30 MB at most); when full it starts again.
+// outlineCacheMost bounds the notes an OutlineCache holds (about 120
+// bytes each, so 25 MB at most); when full it starts again.
 const outlineCacheMost = 200_000
 
 // NewOutlineCache makes an empty cache.
@@ -153,13 +153,14 @@ func (c *OutlineCache) visitorOutlines(db *gorm.DB, rev *Revision, passages []Pa
 			c.put(outlineKey{rev.ID, p.Number, epoch}, entries[i])
 		}
 	}
-	var out []*Annotation
-	for _, e := range entries {
-		for j := range e.notes {
-			out = append(out, e.notes[j].annotation(rev))
-		}
+	lists := make([][]outline, len(entries))
+	for i, e := range entries {
+		lists[i] = e.notes
 	}
-	slices.SortFunc(out, func(a, b *Annotation) int { return cmp.Compare(a.ID, b.ID) })
+	out := annotationsOf(rev, lists...)
+	if len(entries) > 1 {
+		slices.SortFunc(out, func(a, b *Annotation) int { return cmp.Compare(a.ID, b.ID) })
+	}
 	return out, nil
 }
 

@@ -29,18 +29,34 @@ func noteOutlines(db *gorm.DB, rev *Revision, viewer *User, where string, args .
 	if err != nil {
 		return nil, err
 	}
-	anns := make([]*Annotation, len(read))
-	for i := range read {
-		anns[i] = read[i].annotation(rev)
+	return annotationsOf(rev, read), nil
+}
+
+// annotationsOf is outlines as notes of rev, for the reading view to fill
+// in: new ones, which the caller may change, made in one allocation (a
+// busy document has thousands).
+func annotationsOf(rev *Revision, outlines ...[]outline) []*Annotation {
+	n := 0
+	for _, os := range outlines {
+		n += len(os)
 	}
-	return anns, nil
+	slab, ids := make([]Annotation, n), make([]uint, 0, 2*n)
+	anns := make([]*Annotation, 0, n)
+	for _, os := range outlines {
+		for i := range os {
+			a := &slab[len(anns)]
+			ids = os[i].fill(a, rev, ids)
+			anns = append(anns, a)
+		}
+	}
+	return anns
 }
 
 // outline is one note's outline row, as noteOutlines reads it and
 // OutlineCache keeps it.
 type outline struct {
 	id, author      uint
-	parent, class   *uint
+	parent, class   uint // 0 for none
 	passage         int
 	kind            Kind
 	status          Status
@@ -53,7 +69,9 @@ type outline struct {
 // readOutlines reads the outline rows. They are scanned by hand into
 // plain types, which take database/sql's fast paths: on a 5,000-note
 // document GORM's reflection over every field of every row was half of
-// the reading view's cost (BenchmarkReadingView5000).
+// the reading view's cost (BenchmarkReadingView5000). The kinds,
+// statuses and audiences kept are the program's own strings, not one
+// copy per row (OutlineCache holds them).
 func readOutlines(db *gorm.DB, rev *Revision, viewer *User, where string, args ...any) ([]outline, error) {
 	rows, err := db.Model(&Annotation{}).Scopes(VisibleTo(viewer, false)).Select(outlineColumns).
 		Where(where, args...).Order("annotations.id").Rows()
@@ -72,33 +90,47 @@ func readOutlines(db *gorm.DB, rev *Revision, viewer *User, where string, args .
 			return nil, err
 		}
 		o.id, o.author = uint(id), uint(author)
-		o.kind, o.status, o.visibility = Kind(kind), Status(status), Visibility(vis)
-		if parent.Valid {
-			p := uint(parent.Int64)
-			o.parent = &p
-		}
-		if class.Valid {
-			c := uint(class.Int64)
-			o.class = &c
-		}
+		o.kind, o.status, o.visibility = Kind(known(kind)), Status(known(status)), Visibility(known(vis))
+		o.parent, o.class = uint(parent.Int64), uint(class.Int64)
 		out = append(out, o)
 	}
 	return out, rows.Err()
 }
 
-// annotation is the outline as a note of rev, for the reading view to fill
-// in; each call makes a new one, which the caller may change.
-func (o *outline) annotation(rev *Revision) *Annotation {
-	a := &Annotation{ID: o.id, DocumentID: rev.DocumentID, RevisionID: rev.ID, PassageNumber: o.passage,
+// knownWords are the kinds, statuses and audiences a note's row holds.
+var knownWords = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range Kinds {
+		m[string(k)] = string(k)
+	}
+	for _, w := range []string{string(StatusPublished), string(StatusPending), string(StatusSpam), string(StatusRejected),
+		string(StatusHidden), string(VisibilityPublic), string(VisibilityPrivate), string(VisibilityClass)} {
+		m[w] = w
+	}
+	return m
+}()
+
+// known is the program's own copy of s when it is a known word.
+func known(s string) string {
+	if w, ok := knownWords[s]; ok {
+		return w
+	}
+	return s
+}
+
+// fill writes the outline into a as a note of rev; its parent and class
+// ids go at the end of ids, which it returns.
+func (o *outline) fill(a *Annotation, rev *Revision, ids []uint) []uint {
+	*a = Annotation{ID: o.id, DocumentID: rev.DocumentID, RevisionID: rev.ID, PassageNumber: o.passage,
 		AuthorID: o.author, Kind: o.kind, Status: o.status, Visibility: o.visibility,
 		HelpfulCount: o.helpful, Start: o.start, End: o.end}
-	if o.parent != nil {
-		p := *o.parent
-		a.ParentID = &p
+	if o.parent != 0 {
+		ids = append(ids, o.parent)
+		a.ParentID = &ids[len(ids)-1]
 	}
-	if o.class != nil {
-		c := *o.class
-		a.ClassID = &c
+	if o.class != 0 {
+		ids = append(ids, o.class)
+		a.ClassID = &ids[len(ids)-1]
 	}
 	if o.deleted {
 		a.DeletedAt = &outlineDeleted
@@ -106,5 +138,5 @@ func (o *outline) annotation(rev *Revision) *Annotation {
 	if o.quoted {
 		a.Exact = outlineQuote
 	}
-	return a
+	return ids
 }

@@ -176,7 +176,8 @@ func BenchmarkReadingView5000(b *testing.B) {
 	for _, v := range []struct {
 		name   string
 		viewer *models.User
-	}{{"anon", nil}, {"member", s.Member}} {
+		cache  bool
+	}{{"anon", nil, false}, {"member", s.Member, false}, {"anon-outline-cache-cold", nil, true}} {
 		b.Run(v.name, func(b *testing.B) {
 			// SQLite runs on the calling thread, whose CPU time a shared
 			// machine's load does not inflate as it does wall time.
@@ -184,7 +185,11 @@ func BenchmarkReadingView5000(b *testing.B) {
 			defer runtime.UnlockOSThread()
 			cpuBegan := threadCPU()
 			for range b.N {
-				views, err := models.ReadingView(db, s.Rev, s.Passages, v.viewer, models.ReadingOptions{Sort: "newest", Preview: 3})
+				opts := models.ReadingOptions{Sort: "newest", Preview: 3}
+				if v.cache {
+					opts.Outlines = models.NewOutlineCache()
+				}
+				views, err := models.ReadingView(db, s.Rev, s.Passages, v.viewer, opts)
 				if err != nil || len(views) != len(s.Passages) {
 					b.Fatal(len(views), err)
 				}
