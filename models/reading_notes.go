@@ -35,17 +35,17 @@ func noteOutlines(db *gorm.DB, rev *Revision, viewer *User, where string, args .
 // annotationsOf is outlines as notes of rev, for the reading view to fill
 // in: new ones, which the caller may change, made in one allocation (a
 // busy document has thousands).
-func annotationsOf(rev *Revision, outlines ...[]outline) []*Annotation {
+func annotationsOf(rev *Revision, lists ...[]outline) []*Annotation {
 	n := 0
-	for _, os := range outlines {
-		n += len(os)
+	for _, list := range lists {
+		n += len(list)
 	}
 	slab, ids := make([]Annotation, n), make([]uint, 0, 2*n)
 	anns := make([]*Annotation, 0, n)
-	for _, os := range outlines {
-		for i := range os {
+	for _, list := range lists {
+		for i := range list {
 			a := &slab[len(anns)]
-			ids = os[i].fill(a, rev, ids)
+			ids = list[i].fill(a, rev, ids)
 			anns = append(anns, a)
 		}
 	}
