@@ -58,7 +58,6 @@ type OutlineCache struct {
 	mu      sync.Mutex
 	entries map[outlineKey]*outlineEntry
 	held    int // notes in all entries
-	most    int
 }
 
 type outlineKey struct {
@@ -80,7 +79,7 @@ const outlineCacheMost = 200_000
 
 // NewOutlineCache makes an empty cache.
 func NewOutlineCache() *OutlineCache {
-	return &OutlineCache{entries: map[outlineKey]*outlineEntry{}, most: outlineCacheMost}
+	return &OutlineCache{entries: map[outlineKey]*outlineEntry{}}
 }
 
 func (c *OutlineCache) get(k outlineKey) *outlineEntry {
@@ -96,7 +95,7 @@ func (c *OutlineCache) put(k outlineKey, e *outlineEntry) {
 	if old != nil && old.version >= e.version {
 		return
 	}
-	if c.held+len(e.notes) > c.most {
+	if c.held+len(e.notes) > outlineCacheMost {
 		clear(c.entries)
 		c.held = 0
 		old = nil

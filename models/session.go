@@ -48,8 +48,8 @@ func StartSession(db *gorm.DB, u *User, now time.Time, lifetime time.Duration) (
 
 // SessionByKey loads a live session and its user in one query. A session
 // that expired, or whose user's epoch moved on, is ErrNotFound. Every
-// logged-in request asks it, so the row is scanned by hand: GORM's join
-// and reflection cost three times the query (BenchmarkHotReads).
+// logged-in request asks it, so the row is scanned by hand: through
+// GORM's join and reflection it took twice as long (BenchmarkHotReads).
 func SessionByKey(db *gorm.DB, key string, now time.Time) (*Session, error) {
 	var s Session
 	fields := append([]any{&s.ID, &s.KeyHash, &s.UserID, &s.Epoch, &s.CSRFToken, &s.CreatedAt, &s.ExpiresAt}, s.User.scanFields()...)

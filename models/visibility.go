@@ -79,6 +79,8 @@ func visibleOrPurgedSQL(db *gorm.DB, viewer *User, includeHeld bool) (string, []
 			args = append(args, MemberStudent)
 		case "published":
 			args = append(args, StatusPublished)
+		default:
+			panic("hiddenUntilPosted names an argument visibleOrPurgedSQL does not give: @" + n)
 		}
 	}
 	return b.String(), args
