@@ -377,12 +377,7 @@ func TestReadingViewPlanUsesThePassageIndex(t *testing.T) {
 		}
 	}
 	// Statistics are read when a connection opens: new ones, then.
-	sqlDB, err := db.DB()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sqlDB.SetMaxIdleConns(0)
-	sqlDB.SetMaxIdleConns(8)
+	reopenConnections(t, db)
 	rec := recordQueries(db)
 	for _, viewer := range []*models.User{nil, s.Member} {
 		rec.start()
@@ -407,6 +402,21 @@ func TestReadingViewPlanUsesThePassageIndex(t *testing.T) {
 	}
 }
 
+// reopenConnections closes the pool's idle connections, so the next
+// queries open new ones, which read SQLite's statistics as they stand. By
+// hand, as RefreshStatistics does it, so that the tests of that function
+// do not lean on it.
+func reopenConnections(t *testing.T, db *gorm.DB) *sql.DB {
+	t.Helper()
+	sqlDB, err := db.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB.SetMaxIdleConns(0)
+	sqlDB.SetMaxIdleConns(8)
+	return sqlDB
+}
+
 // TestRefreshStatisticsReachesEveryConnection: SQLite reads statistics
 // when a connection opens, so RefreshStatistics renews the pool's idle
 // connections; without that, connections opened before it kept planning
@@ -427,12 +437,7 @@ func TestRefreshStatisticsReachesEveryConnection(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	sqlDB, err := db.DB()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sqlDB.SetMaxIdleConns(0)
-	sqlDB.SetMaxIdleConns(8)
+	sqlDB := reopenConnections(t, db)
 	rec := recordQueries(db)
 	rec.start()
 	if _, err := models.ReadingView(db, s.Rev, s.Passages, nil, models.ReadingOptions{Preview: 3}); err != nil {
