@@ -74,7 +74,7 @@ func (a *App) documentAssemble(c echo.Context, doc *models.Document, viewer *mod
 			buf.Write(p.text)
 		case "spassages":
 			for _, f := range frags {
-				if err := writeFragment(&buf, f, view); err != nil {
+				if err := a.writeFragment(&buf, f, view); err != nil {
 					return nil, "", err
 				}
 			}

@@ -110,6 +110,29 @@ func (h *fragmentHole) variantFor(v *pageViewer) int {
 	return kind
 }
 
+// viewerKey names what the fragment cached under key comes to for v (see
+// writePieces): which variant of each part they get (who they are, and the
+// notes of the passage they found helpful) and, for a reader, their CSRF
+// token.
+func (f *sharedFragment) viewerKey(key string, v *pageViewer) string {
+	b := make([]byte, 0, len(key)+96)
+	b = append(b, "as|"...)
+	b = append(b, key...)
+	if v.user == nil {
+		return string(append(b, "|visitor"...))
+	}
+	b = append(b, "|u"...)
+	b = strconv.AppendUint(b, uint64(v.user.ID), 10)
+	b = strconv.AppendBool(append(b, '|'), v.user.IsModerator())
+	b = append(append(b, '|'), v.csrf()...)
+	for _, h := range f.holes {
+		if h.note != 0 && v.marked[h.note] {
+			b = strconv.AppendUint(append(b, ",m"...), uint64(h.note), 10)
+		}
+	}
+	return string(b)
+}
+
 func (f *sharedFragment) writeFor(buf *bytes.Buffer, v *pageViewer) error {
 	return writePieces(buf, f.pieces, f.holes, v)
 }

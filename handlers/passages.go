@@ -148,7 +148,7 @@ func (a *App) passagesFor(data *templateData, page *documentPage, passages []mod
 	out := make([]template.HTML, len(frags))
 	for i, f := range frags {
 		var buf bytes.Buffer
-		if err := writeFragment(&buf, f, view); err != nil {
+		if err := a.writeFragment(&buf, f, view); err != nil {
 			return nil, err
 		}
 		out[i] = template.HTML(buf.String())
@@ -156,13 +156,34 @@ func (a *App) passagesFor(data *templateData, page *documentPage, passages []mod
 	return out, nil
 }
 
-// writeFragment writes a passage for the viewer.
-func writeFragment(buf *bytes.Buffer, f *cachedPage, v *pageViewer) error {
+// writeFragment writes a passage for the viewer. What a shared passage
+// comes to for one viewer is kept in the cache beside it (see
+// sharedFragment.viewerKey): when another passage of the page changes, the
+// viewer's page is put together again, and this one is then a copy.
+func (a *App) writeFragment(buf *bytes.Buffer, f *cachedPage, v *pageViewer) error {
 	if f.frag == nil {
 		buf.Write(f.body)
 		return nil
 	}
-	return f.frag.writeFor(buf, v)
+	key := f.frag.viewerKey(f.key, v)
+	if w, ok := a.pageCache.get(key); ok {
+		buf.Write(w.body)
+		return nil
+	}
+	// A visitor's key names no session: what holds one's CSRF token is
+	// theirs alone, and not kept.
+	tokenless := true
+	as := *v
+	as.csrf = func() string { tokenless = false; return v.csrf() }
+	start := buf.Len()
+	if err := f.frag.writeFor(buf, &as); err != nil {
+		return err
+	}
+	if v.user != nil || tokenless {
+		body := bytes.Clone(buf.Bytes()[start:])
+		a.pageCache.store(&cachedPage{key: key, body: body, size: len(body) + len(key)})
+	}
+	return nil
 }
 
 // fragmentViewerKey is viewerKey without the unread count, which only the

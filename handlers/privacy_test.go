@@ -333,22 +333,43 @@ func TestSharedPassagesKeepEachReadersOwnParts(t *testing.T) {
 		t.Errorf("four readers rendered %d passages, want 1: the author's own passage 4", n)
 	}
 
-	mustNotContain(t, v, `name="_csrf"`, "Annotate<span", "A private aside of the author.")
-	mustContain(t, note(v), `chip--static`)
-	mustNotContain(t, note(v), "/edit\"", "/flag\"", "#reply\"")
+	check := func(v string, pages map[string]string) {
+		t.Helper()
+		mustNotContain(t, v, `name="_csrf"`, "Annotate<span", "A private aside of the author.")
+		mustContain(t, note(v), `chip--static`)
+		mustNotContain(t, note(v), "/edit\"", "/flag\"", "#reply\"")
 
-	mustContain(t, pages["author"], "A private aside of the author.")
-	mustContain(t, note(pages["author"]), "/edit\"", "/delete\"")
-	mustNotContain(t, note(pages["author"]), "/helpful\"", "/flag\"", "/moderate\"")
+		mustContain(t, pages["author"], "A private aside of the author.")
+		mustContain(t, note(pages["author"]), "/edit\"", "/delete\"")
+		mustNotContain(t, note(pages["author"]), "/helpful\"", "/flag\"", "/moderate\"")
 
-	mustContain(t, note(pages["reader"]), `chip chip--on`, `aria-pressed="true"`, "/flag\"")
-	mustContain(t, note(pages["other"]), `aria-pressed="false"`, "/flag\"")
-	mustNotContain(t, note(pages["other"]), `chip--on`)
-	for _, who := range []string{"reader", "other", "mod"} {
-		mustNotContain(t, pages[who], "A private aside of the author.")
-		mustNotContain(t, note(pages[who]), "/edit\"", "/delete\"")
-		mustContain(t, pages[who], "Annotate<span")
+		mustContain(t, note(pages["reader"]), `chip chip--on`, `aria-pressed="true"`, "/flag\"")
+		mustContain(t, note(pages["other"]), `aria-pressed="false"`, "/flag\"")
+		mustNotContain(t, note(pages["other"]), `chip--on`)
+		for _, who := range []string{"reader", "other", "mod"} {
+			mustNotContain(t, pages[who], "A private aside of the author.")
+			mustNotContain(t, note(pages[who]), "/edit\"", "/delete\"")
+			mustContain(t, pages[who], "Annotate<span")
+		}
+		mustContain(t, note(pages["mod"]), "/moderate\"", `value="hide"`)
+		mustNotContain(t, note(pages["reader"]), "/moderate\"")
 	}
-	mustContain(t, note(pages["mod"]), "/moderate\"", `value="hide"`)
-	mustNotContain(t, note(pages["reader"]), "/moderate\"")
+	check(v, pages)
+
+	// A note on another passage puts every page together again: passage
+	// 2 is then each reader's copy of it, kept from the first time, and
+	// must still be their own.
+	if nid, res := other.annotate(doc, url.Values{"kind": {"comment"}, "passage": {"6"}, "body": {"Meanwhile, on passage six."}}); nid == 0 {
+		t.Fatalf("post on passage 6: %d", res.status)
+	} else {
+		ts.publish(nid)
+	}
+	v = visitor.get(path).body
+	mustContain(t, v, "Meanwhile, on passage six.")
+	for who, c := range map[string]*client{"author": author, "reader": reader, "other": other, "mod": mod} {
+		pages[who] = c.get(path).body
+		mustContain(t, pages[who], "Meanwhile, on passage six.")
+		tokensAre(who, pages[who], c.csrf)
+	}
+	check(v, pages)
 }
