@@ -134,12 +134,36 @@ func passageOutlines(db *gorm.DB, rev *Revision, passages []Passage, viewer *Use
 		return anns, err
 	}
 	// Every other note the reader may see is one a visitor may not: the
-	// rest of VisibleTo's notes (see ReaderDifferenceOn).
-	theirs, err := noteOutlines(db, rev, viewer, where+" AND NOT (annotations.status = ? AND annotations.visibility = ?)",
-		append(args, StatusPublished, VisibilityPublic)...)
-	if err != nil || len(theirs) == 0 {
-		return anns, err
+	// rest of VisibleTo's notes, which are the reader's own unpublished or
+	// private or class notes, and published class notes of a class of
+	// theirs (see ReaderDifferenceOn). Each part is read by an index that
+	// leads to those notes (the reader's by status and audience, the
+	// passages' by status and audience), not by walking every note of a
+	// busy passage, or every note of the reader's on the document, through
+	// the rule: the unary + keeps SQLite off those two indexes.
+	scoped := "+annotations.document_id = ? AND +annotations.revision_id = ?"
+	if len(passages) <= idBatch {
+		scoped += " AND +annotations.passage_number IN ?"
 	}
+	var parts [3][]outline
+	for i, part := range []struct {
+		where string
+		args  []any
+	}{
+		{scoped + " AND annotations.author_id = ? AND annotations.status IN ?", []any{viewer.ID, unpublished}},
+		{scoped + " AND annotations.author_id = ? AND annotations.status = ? AND annotations.visibility IN ?",
+			[]any{viewer.ID, StatusPublished, []Visibility{VisibilityPrivate, VisibilityClass}}},
+		{where + " AND annotations.status = ? AND annotations.visibility = ? AND annotations.author_id <> ?",
+			[]any{StatusPublished, VisibilityClass, viewer.ID}},
+	} {
+		if parts[i], err = readOutlines(db, rev, viewer, part.where, append(slices.Clone(args), part.args...)...); err != nil {
+			return nil, err
+		}
+	}
+	if len(parts[0])+len(parts[1])+len(parts[2]) == 0 {
+		return anns, nil
+	}
+	theirs := annotationsOf(rev, parts[:]...)
 	anns = append(anns, theirs...)
 	slices.SortFunc(anns, func(a, b *Annotation) int { return cmp.Compare(a.ID, b.ID) })
 	return anns, nil
