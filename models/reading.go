@@ -337,9 +337,12 @@ func inBatches(ids []uint, fn func([]uint) error) error {
 }
 
 func buildReadingView(passages []Passage, anns []*Annotation, marked, flagHidden map[uint]bool, opts ReadingOptions) []PassageView {
-	threads := map[uint]*Thread{}
-	for _, a := range anns {
-		threads[a.ID] = &Thread{Annotation: a, Marked: marked[a.ID], FlagHidden: flagHidden[a.ID]}
+	// One allocation for a busy passage's hundreds of threads.
+	threads := make(map[uint]*Thread, len(anns))
+	slab := make([]Thread, len(anns))
+	for i, a := range anns {
+		slab[i] = Thread{Annotation: a, Marked: marked[a.ID], FlagHidden: flagHidden[a.ID]}
+		threads[a.ID] = &slab[i]
 	}
 	byPassage := map[int][]*Thread{}
 	for _, a := range anns {
@@ -363,26 +366,37 @@ func buildReadingView(passages []Passage, anns []*Annotation, marked, flagHidden
 		out[i] = buildPassage(p, byPassage[p.Number], opts)
 		at[p.Number] = i
 	}
+	// A busy passage has as many tallies as authors times kinds: each
+	// note finds its own by key, not by a walk along them.
+	tallied := map[tallyKey]int{}
 	for _, a := range anns {
-		if i, ok := at[a.PassageNumber]; ok && !a.IsDeleted() {
-			out[i].Tally = addTally(out[i].Tally, a)
+		i, ok := at[a.PassageNumber]
+		if !ok || a.IsDeleted() {
+			continue
 		}
+		k := tallyKey{passage: uint(i), author: a.AuthorID, kind: a.Kind, visibility: a.Visibility}
+		if a.ClassID != nil {
+			k.class = *a.ClassID
+		}
+		if j, ok := tallied[k]; ok {
+			out[i].Tally[j].N++
+			continue
+		}
+		tallied[k] = len(out[i].Tally)
+		out[i].Tally = append(out[i].Tally, NoteTally{Username: a.Author.Username, Kind: a.Kind, Visibility: a.Visibility, ClassID: a.ClassID, N: 1})
 	}
 	return out
 }
 
-func addTally(ts []NoteTally, a *Annotation) []NoteTally {
-	for i := range ts {
-		t := &ts[i]
-		if t.Username == a.Author.Username && t.Kind == a.Kind && t.Visibility == a.Visibility && sameClass(t.ClassID, a.ClassID) {
-			t.N++
-			return ts
-		}
-	}
-	return append(ts, NoteTally{Username: a.Author.Username, Kind: a.Kind, Visibility: a.Visibility, ClassID: a.ClassID, N: 1})
+// tallyKey is what one NoteTally counts, on one passage of the view (an
+// author's id names them as well as their name does, and a class's id 0
+// is none).
+type tallyKey struct {
+	passage, class uint
+	author         uint
+	kind           Kind
+	visibility     Visibility
 }
-
-func sameClass(a, b *uint) bool { return (a == nil && b == nil) || (a != nil && b != nil && *a == *b) }
 
 // buildPassage is one passage's view of its threads. Under a filter the
 // counts and total are of the notes it asks for, in the threads shown;
@@ -428,10 +442,11 @@ func buildPassage(p Passage, threads []*Thread, opts ReadingOptions) PassageView
 			pv.Total += counts[k]
 		}
 	}
-	sortThreads(pv.Threads, opts.Sort)
 	if opts.Preview > 0 && len(pv.Threads) > opts.Preview {
 		pv.More = len(pv.Threads) - opts.Preview
-		pv.Threads = pv.Threads[:opts.Preview]
+		pv.Threads = firstThreads(pv.Threads, opts.Sort, opts.Preview)
+	} else {
+		sortThreads(pv.Threads, opts.Sort)
 	}
 	pv.Segments = anchor.Segments(p.Text, ranges)
 	return pv
@@ -468,12 +483,37 @@ func walk(t *Thread, fn func(*Thread)) {
 }
 
 func sortThreads(ts []*Thread, order string) {
-	sort.SliceStable(ts, func(i, j int) bool {
-		if order == "helpful" && ts[i].HelpfulCount != ts[j].HelpfulCount {
-			return ts[i].HelpfulCount > ts[j].HelpfulCount
+	sort.SliceStable(ts, func(i, j int) bool { return threadBefore(ts[i], ts[j], order) })
+}
+
+// threadBefore is the margin's order: the most helpful first under
+// "helpful", then the newest. No two threads tie (their ids differ).
+func threadBefore(a, b *Thread, order string) bool {
+	if order == "helpful" && a.HelpfulCount != b.HelpfulCount {
+		return a.HelpfulCount > b.HelpfulCount
+	}
+	return a.ID > b.ID
+}
+
+// firstThreads is the first n of ts in the margin's order, found in one
+// pass instead of sorting a busy passage's hundreds of threads for the
+// few the margin shows.
+func firstThreads(ts []*Thread, order string, n int) []*Thread {
+	top := make([]*Thread, 0, n+1)
+	for _, t := range ts {
+		if len(top) == n && !threadBefore(t, top[n-1], order) {
+			continue
 		}
-		return ts[i].ID > ts[j].ID
-	})
+		at := len(top)
+		for at > 0 && threadBefore(t, top[at-1], order) {
+			at--
+		}
+		top = slices.Insert(top, at, t)
+		if len(top) > n {
+			top = top[:n]
+		}
+	}
+	return top
 }
 
 // ThreadOf loads the whole thread an annotation belongs to, as the viewer
