@@ -481,3 +481,48 @@ func TestRefreshStatisticsReachesEveryConnection(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkReadingViewBusyPassage is the reading view of the busiest
+// passage of a 30,000-note document (about 750 notes), its visitors' notes in the outline
+// cache: what re-rendering one passage after a note costs the models,
+// which grows with the notes on the passage (the page shows three of its
+// threads, but counts, orders and highlights them all):
+// go test ./models -run '^$' -bench ReadingViewBusyPassage -cpu 1.
+func BenchmarkReadingViewBusyPassage(b *testing.B) {
+	db := modeltest.Open(b)
+	s := seedReadingScale(b, db, 1, 30000, 30000)
+	var busiest models.Passage
+	var most int64
+	for _, p := range s.Passages {
+		var n int64
+		if err := db.Model(&models.Annotation{}).Where("revision_id = ? AND passage_number = ?", s.Rev.ID, p.Number).Count(&n).Error; err != nil {
+			b.Fatal(err)
+		}
+		if n > most {
+			busiest, most = p, n
+		}
+	}
+	cache := models.NewOutlineCache()
+	for _, v := range []struct {
+		name   string
+		viewer *models.User
+	}{{"anon", nil}, {"member", s.Member}} {
+		b.Run(v.name, func(b *testing.B) {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			opts := models.ReadingOptions{Sort: "newest", Preview: 3, Outlines: cache, Epoch: s.Doc.NotesEpoch, SeesVisitorsNotes: true}
+			if _, err := models.ReadingView(db, s.Rev, []models.Passage{busiest}, v.viewer, opts); err != nil {
+				b.Fatal(err)
+			}
+			cpuBegan := threadCPU()
+			for range b.N {
+				views, err := models.ReadingView(db, s.Rev, []models.Passage{busiest}, v.viewer, opts)
+				if err != nil || len(views) != 1 {
+					b.Fatal(len(views), err)
+				}
+			}
+			b.ReportMetric(float64((threadCPU()-cpuBegan).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64(most), "notes")
+		})
+	}
+}
