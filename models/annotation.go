@@ -87,10 +87,6 @@ const (
 	StatusHidden    Status = "hidden"   // hidden by a moderator or by flags
 )
 
-// unpublished is every status but StatusPublished: a query naming them
-// seeks an index on status where "<> published" would scan it.
-var unpublished = []Status{StatusPending, StatusSpam, StatusRejected, StatusHidden}
-
 // Annotation is a note on a passage or on a phrase inside one, or a reply
 // in such a note's thread. Its anchor follows the W3C Web Annotation model:
 // TextQuoteSelector (Exact, Prefix, Suffix) and TextPositionSelector

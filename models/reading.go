@@ -127,6 +127,9 @@ func passageOutlines(db *gorm.DB, rev *Revision, passages []Passage, viewer *Use
 		where, args = where+" AND annotations.passage_number IN ?", append(args, numbers)
 	}
 	if opts.Outlines == nil || (viewer != nil && !opts.SeesVisitorsNotes) {
+		if viewer != nil {
+			db = byOutlineIndex(db)
+		}
 		return noteOutlines(db, rev, viewer, where, args...)
 	}
 	anns, err := opts.Outlines.visitorOutlines(db, rev, passages, opts.Epoch)
@@ -134,39 +137,28 @@ func passageOutlines(db *gorm.DB, rev *Revision, passages []Passage, viewer *Use
 		return anns, err
 	}
 	// Every other note the reader may see is one a visitor may not: the
-	// rest of VisibleTo's notes, which are the reader's own unpublished or
-	// private or class notes, and published class notes of a class of
-	// theirs (see ReaderDifferenceOn). Each part is read by an index that
-	// leads to those notes (the reader's by status and audience, the
-	// passages' by status and audience), not by walking every note of a
-	// busy passage, or every note of the reader's on the document, through
-	// the rule: the unary + keeps SQLite off those two indexes.
-	scoped := "+annotations.document_id = ? AND +annotations.revision_id = ?"
-	if len(passages) <= idBatch {
-		scoped += " AND +annotations.passage_number IN ?"
+	// rest of VisibleTo's notes (see ReaderDifferenceOn).
+	theirs, err := noteOutlines(byOutlineIndex(db), rev, viewer, where+" AND NOT (annotations.status = ? AND annotations.visibility = ?)",
+		append(args, StatusPublished, VisibilityPublic)...)
+	if err != nil || len(theirs) == 0 {
+		return anns, err
 	}
-	var parts [3][]outline
-	for i, part := range []struct {
-		where string
-		args  []any
-	}{
-		{scoped + " AND annotations.author_id = ? AND annotations.status IN ?", []any{viewer.ID, unpublished}},
-		{scoped + " AND annotations.author_id = ? AND annotations.status = ? AND annotations.visibility IN ?",
-			[]any{viewer.ID, StatusPublished, []Visibility{VisibilityPrivate, VisibilityClass}}},
-		{where + " AND annotations.status = ? AND annotations.visibility = ? AND annotations.author_id <> ?",
-			[]any{StatusPublished, VisibilityClass, viewer.ID}},
-	} {
-		if parts[i], err = readOutlines(db, rev, viewer, part.where, append(slices.Clone(args), part.args...)...); err != nil {
-			return nil, err
-		}
-	}
-	if len(parts[0])+len(parts[1])+len(parts[2]) == 0 {
-		return anns, nil
-	}
-	theirs := annotationsOf(rev, parts[:]...)
 	anns = append(anns, theirs...)
 	slices.SortFunc(anns, func(a, b *Annotation) int { return cmp.Compare(a.ID, b.ID) })
 	return anns, nil
+}
+
+// byOutlineIndex has SQLite read a passage's notes for a reader by the
+// passage outline index, which holds every column the outline and the
+// rule read: left to choose, SQLite takes idx_annotation_passage (or the
+// reader's own notes on the document, by idx_annotation_doc_author) and
+// looks up each of a busy passage's rows, about a microsecond a note (1 ms
+// on 867 notes, 0.12 ms by this index). PostgreSQL has no such index.
+func byOutlineIndex(db *gorm.DB) *gorm.DB {
+	if IsPostgres(db) {
+		return db
+	}
+	return db.Table("annotations INDEXED BY idx_annotation_passage_outline")
 }
 
 // completeThreads reads the rest of what the shown notes show (their text,
