@@ -165,6 +165,9 @@ func (a *App) writeFragment(buf *bytes.Buffer, f *cachedPage, v *pageViewer) err
 		buf.Write(f.body)
 		return nil
 	}
+	if f.key == "" { // not from the cache: nothing names it
+		return f.frag.writeFor(buf, v)
+	}
 	key := f.frag.viewerKey(f.key, v)
 	if w, ok := a.pageCache.get(key); ok {
 		buf.Write(w.body)
