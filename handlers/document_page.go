@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 
@@ -27,6 +28,37 @@ type pageShell struct {
 	// version, as whole pages are.
 	byVersion  bool
 	stampNonce string
+	// kept is what Kept rendered for the shell's requests.
+	kept *keptParts
+}
+
+// keptParts are parts of a shell's per-request parts rendered once for all
+// of its requests.
+type keptParts struct {
+	mu    sync.Mutex
+	parts map[string]template.HTML
+}
+
+// Kept renders the named template with the page's data once per page
+// shell, for every request that puts the page together from it: for a
+// piece of a part rendered at each request (see Part) that depends only on
+// what the shell's key names (the document, the filter, the viewer), not
+// on the notes (their counts). Elsewhere it renders the template.
+func (d *templateData) Kept(name string) (template.HTML, error) {
+	k := d.kept
+	if k == nil {
+		return d.execute(name, d)
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if part, ok := k.parts[name]; ok {
+		return part, nil
+	}
+	part, err := d.execute(name, d)
+	if err == nil {
+		k.parts[name] = part
+	}
+	return part, err
 }
 
 // documentAssemble puts the reading view together for the viewer: the
@@ -53,7 +85,7 @@ func (a *App) documentAssemble(c echo.Context, doc *models.Document, viewer *mod
 		return nil, "", err
 	}
 	data := &templateData{Title: doc.Title, User: viewer, csrf: func() string { return a.csrfToken(c) },
-		Path: c.Request().URL.Path, Page: &page, tmpl: a.pages["document"]}
+		Path: c.Request().URL.Path, Page: &page, tmpl: a.pages["document"], kept: sh.kept}
 	frags, err := a.passageFragments(data, &page, passages, a.sessionTag(c), diff)
 	if err != nil {
 		return nil, "", err
@@ -185,7 +217,7 @@ func (a *App) renderShell(c echo.Context, doc *models.Document, viewer *models.U
 	page := documentPage{Document: doc, Revision: rev, Revisions: revs,
 		IsCurrent: rev.ID == doc.CurrentRevisionID, Kinds: models.Kinds}
 	page.setFilter(dq.filter)
-	sh := &pageShell{stampNonce: stampLater}
+	sh := &pageShell{stampNonce: stampLater, kept: &keptParts{parts: map[string]template.HTML{}}}
 	if viewer != nil {
 		// The shell's key holds the viewer's updated_at, which following bumps.
 		if page.Following, err = models.IsFollowing(a.db, viewer.ID, doc.ID, 0); err != nil {

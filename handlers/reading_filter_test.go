@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -186,4 +187,49 @@ func (pc *pageCache) entries() int {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	return len(pc.items)
+}
+
+// TestFilterBarMarksTheActiveChoices: the kind and order links, kept with
+// the page's shell for every request it serves (Kept), mark the filter of
+// the page asked for, for a visitor and a reader, whichever page they saw
+// before; and they do not hold the counts, which the bar's other parts
+// bring up to date after a note.
+func TestFilterBarMarksTheActiveChoices(t *testing.T) {
+	ts := newTestServer(t)
+	doc := ts.articleID()
+	path := fmt.Sprintf("/documents/%d", doc)
+	writer, _ := ts.loggedIn("fb_writer", models.RoleReader)
+	reader, _ := ts.loggedIn("fb_reader", models.RoleReader)
+	post := func(body string) {
+		t.Helper()
+		id, res := writer.annotate(doc, url.Values{"kind": {"question"}, "passage": {"2"}, "body": {body}})
+		if id == 0 {
+			t.Fatalf("post: %d", res.status)
+		}
+		ts.publish(id)
+	}
+	post("Which question is this?")
+	for _, c := range []*client{ts.client(), reader} {
+		for _, q := range []struct{ query, current string }{
+			{"", `>All kinds</a>`},
+			{"?kind=question", `?kind=question" aria-current="true">`},
+			{"?sort=helpful", `?sort=helpful" aria-current="true">most helpful`},
+			{"?kind=comment&sort=helpful", `?kind=comment&amp;sort=helpful" aria-current="true">`},
+			{"", `>All kinds</a>`},
+		} {
+			page := c.get(path + q.query).body
+			kinds := page[strings.Index(page, `class="filters__kinds"`):]
+			kinds = kinds[:strings.Index(kinds, "</ul>")]
+			if got := strings.Count(kinds, `aria-current="true"`); got != 1 {
+				t.Errorf("%q: %d kinds marked current, want 1", q.query, got)
+			}
+			mustContain(t, page, q.current)
+			if q.query == "" {
+				mustContain(t, page, `<a href="/documents/`+strconv.Itoa(int(doc))+`" aria-current="true">All kinds</a>`, `aria-current="true">newest</a>`)
+			}
+		}
+	}
+	mustContain(t, reader.get(path).body, `>fb_writer (1)</option>`)
+	post("And which is this one?")
+	mustContain(t, reader.get(path).body, "And which is this one?", `>fb_writer (2)</option>`)
 }

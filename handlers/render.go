@@ -43,6 +43,9 @@ type templateData struct {
 	// parts out (see Part).
 	share      *fragmentRecorder
 	shellNonce string
+	// kept holds the parts of a page shell's per-request parts that the
+	// shell's key already names (see Kept).
+	kept *keptParts
 }
 
 // viewerPartArg is what a ViewerPart template gets: the page's data (or a
