@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"fmt"
 	"html"
 	"net/http"
@@ -102,6 +103,88 @@ func BenchmarkDocumentAfterWrite(b *testing.B) {
 				if res := c.get(path); res.status != http.StatusOK {
 					b.Fatalf("status %d", res.status)
 				}
+			}
+		})
+	}
+}
+
+// BenchmarkPassageRender is what the first reader after a new note pays
+// for the passage it is on: the busy passage of the 500-note article read
+// and rendered for the passage cache, then written out for a visitor and a
+// reader (`go test -run '^$' -bench PassageRender -cpu 1 ./handlers`).
+// Each note goes again after its render, so the passage stays as busy.
+// "shared" is the render that every reader who sees a visitor's notes
+// shares, "own" that of a reader with a private note there.
+func BenchmarkPassageRender(b *testing.B) {
+	ts := newTestServer(b)
+	doc, _ := ts.busyArticle(500, 3, 60)
+	rev, err := models.RevisionByID(ts.db, doc.CurrentRevisionID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	writer := ts.createUser("writer", models.RoleReader)
+	owner := ts.createUser("owner", models.RoleReader)
+	mine := models.AnnotationInput{Kind: models.KindComment, Passage: 3, QuoteHint: -1,
+		Visibility: models.VisibilityPrivate, Body: "My own thought."}
+	if _, err := models.CreateAnnotation(ts.db, owner, doc, mine, models.StatusPublished); err != nil {
+		b.Fatal(err)
+	}
+	page := documentPage{Document: doc, Revision: rev, IsCurrent: true, Kinds: models.Kinds}
+	page.setFilter(readingFilter{Sort: "newest"})
+	data := &templateData{Title: doc.Title, Path: fmt.Sprintf("/documents/%d", doc.ID), Page: &page,
+		tmpl: ts.app.pages["document"], csrf: func() string { return "token" }}
+	readers := []*pageViewer{{csrf: data.CSRF}, {user: &models.User{ID: writer.ID + 100, Role: models.RoleReader}, csrf: data.CSRF}}
+	for _, side := range []string{"shared", "own"} {
+		b.Run(side, func(b *testing.B) {
+			as := sharedData(data)
+			if side == "own" {
+				d := *data
+				d.User = owner
+				as = &d
+			}
+			busy := func() models.Passage {
+				p, err := models.PassageByNumber(ts.db, rev.ID, 3)
+				if err != nil {
+					b.Fatal(err)
+				}
+				return *p
+			}
+			render := func(p models.Passage) {
+				frags, err := ts.app.renderPassages(as, &page, []models.Passage{p}, true)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var buf bytes.Buffer
+				for _, v := range readers {
+					if err := ts.app.writeFragment(&buf, frags[0], v); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			render(busy()) // the outline cache holds the passage from now on
+			b.ResetTimer()
+			for i := range b.N {
+				b.StopTimer()
+				in := models.AnnotationInput{Kind: models.KindComment, Passage: 3, QuoteHint: -1,
+					Visibility: models.VisibilityPublic, Body: fmt.Sprintf("Fresh note %d.", i)}
+				fresh, err := models.CreateAnnotation(ts.db, writer, doc, in, models.StatusPublished)
+				if err != nil {
+					b.Fatal(err)
+				}
+				p := busy()
+				b.StartTimer()
+				render(p)
+				b.StopTimer()
+				// Refused, then erased, the note leaves the passage as busy as
+				// it was, and the outline cache as true (it never holds a
+				// refused note).
+				if err := models.SetAnnotationStatus(ts.db, fresh, models.StatusRejected); err != nil {
+					b.Fatal(err)
+				}
+				if err := ts.db.Unscoped().Delete(fresh).Error; err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
 			}
 		})
 	}
