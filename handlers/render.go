@@ -196,12 +196,11 @@ func (a *App) templateFuncs() template.FuncMap {
 		"hasPrefix": strings.HasPrefix,
 		"field":     newFormField,
 		// sanitized marks HTML that bluemonday cleaned when it was written.
-		"sanitized": func(s string) template.HTML { return template.HTML(s) },
-		"thread": func(d *templateData, t *models.Thread, depth int) threadArg {
-			return threadArg{D: d, T: t, Depth: depth}
-		},
-		"composer": func(d *templateData, p composerPage) composerArg { return composerArg{D: d, P: p} },
-		"add":      func(a, b int) int { return a + b },
+		"sanitized":  func(s string) template.HTML { return template.HTML(s) },
+		"thread":     newThreadArg,
+		"kindCounts": newKindCounts,
+		"composer":   func(d *templateData, p composerPage) composerArg { return composerArg{D: d, P: p} },
+		"add":        func(a, b int) int { return a + b },
 		"follow": func(d *templateData, action string, following bool) followArg {
 			return followArg{Data: d, Action: action, Following: following}
 		},
@@ -236,11 +235,63 @@ func (a *App) templateFuncs() template.FuncMap {
 	}
 }
 
-// threadArg is what the recursive "thread" template gets.
+// threadArg is what the recursive "thread" template gets: the thread, and
+// what its card asks of the note worked out once, here. html/template calls
+// every function and method through reflection, about a microsecond each,
+// and finds a field of the note by searching the Thread's embedded
+// Annotation: the cards' print, eq and method calls were most of a busy
+// passage's render (BenchmarkPassageRender).
 type threadArg struct {
-	D     *templateData
-	T     *models.Thread
-	Depth int
+	D       *templateData
+	T       *models.Thread
+	Note    *models.Annotation // T's, to read its fields directly
+	Replies []threadArg
+	// Removed: deleted, or missing (a parent the viewer may not see).
+	Removed, Deleted, Reply bool
+	// Top is a note at the head of what is shown (depth 0): it shows its
+	// quote (Quotes, when it is on a phrase) and whether its text changed
+	// (Reanchored: the words around it were edited).
+	Top, Quotes, Reanchored                    bool
+	Private, Class, Awaiting, Hidden, Rejected bool
+	Created, CreatedISO                        string
+}
+
+func newThreadArg(d *templateData, t *models.Thread, depth int) threadArg {
+	a := t.Annotation
+	arg := threadArg{D: d, T: t, Note: a,
+		Removed: t.Missing || a.IsDeleted(), Deleted: a.IsDeleted(), Reply: a.IsReply(),
+		Top: depth == 0, Quotes: depth == 0 && a.IsPhrase(), Reanchored: a.AnchorStatus == "changed" || a.AnchorStatus == "fuzzy",
+		Private: a.Visibility == models.VisibilityPrivate, Class: a.Visibility == models.VisibilityClass,
+		Awaiting: a.Awaiting(), Hidden: a.Status == models.StatusHidden, Rejected: a.Status == models.StatusRejected,
+		Created: when(a.CreatedAt), CreatedISO: a.CreatedAt.UTC().Format(time.RFC3339)}
+	if len(t.Replies) > 0 {
+		arg.Replies = make([]threadArg, len(t.Replies))
+		for i, r := range t.Replies {
+			arg.Replies[i] = newThreadArg(d, r, depth+1)
+		}
+	}
+	return arg
+}
+
+// kindCount is how many notes of a kind a passage has, with the kind's
+// icon and the noun for the number worked out once (see threadArg).
+type kindCount struct {
+	Kind  models.Kind
+	Icon  string
+	Count int
+	Noun  string // "question", or "questions" when Count is not 1
+}
+
+func newKindCounts(counts []models.KindCount) []kindCount {
+	out := make([]kindCount, len(counts))
+	for i, c := range counts {
+		noun := strings.ToLower(c.Kind.Label())
+		if c.Count != 1 {
+			noun += "s"
+		}
+		out[i] = kindCount{Kind: c.Kind, Icon: c.Kind.Icon(), Count: c.Count, Noun: noun}
+	}
+	return out
 }
 
 // composerArg is what the "composer-fields" template gets.
