@@ -73,8 +73,8 @@ type outlineEntry struct {
 	notes   []outline
 }
 
-// outlineCacheMost bounds the notes an OutlineCache holds (about 120
-// bytes each, so 25 MB at most); when full it starts again.
+// outlineCacheMost bounds the notes an OutlineCache holds (about 140
+// bytes each, so 28 MB at most); when full it starts again.
 const outlineCacheMost = 200_000
 
 // NewOutlineCache makes an empty cache.
@@ -168,25 +168,12 @@ func (c *OutlineCache) visitorOutlines(db *gorm.DB, rev *Revision, passages []Pa
 // on this passage) and every other note stays. It returns nil when the
 // log has lost a version in between.
 func (c *OutlineCache) catchUp(db *gorm.DB, rev *Revision, p Passage, e *outlineEntry) (*outlineEntry, error) {
-	var changes []PassageChange
-	if err := db.Where("revision_id = ? AND passage_number = ? AND version > ?", rev.ID, p.Number, e.version).
-		Order("version").Find(&changes).Error; err != nil {
+	version, ids, err := changesSince(db, rev, p, e.version)
+	if err != nil || version < p.NotesVersion {
 		return nil, err
 	}
-	version := e.version
-	var ids []uint
-	for _, ch := range changes {
-		if ch.Version != version+1 {
-			break
-		}
-		version = ch.Version
-		ids = append(ids, ch.AnnotationID)
-	}
-	if version < p.NotesVersion {
-		return nil, nil
-	}
 	var read []outline
-	err := inBatches(ids, func(batch []uint) error {
+	err = inBatches(ids, func(batch []uint) error {
 		got, err := readOutlines(db, rev, nil, "annotations.document_id = ? AND annotations.revision_id = ? AND annotations.passage_number = ? AND annotations.id IN ?",
 			rev.DocumentID, rev.ID, p.Number, batch)
 		read = append(read, got...)
@@ -208,4 +195,29 @@ func (c *OutlineCache) catchUp(db *gorm.DB, rev *Revision, p Passage, e *outline
 	notes = append(notes, read...)
 	slices.SortFunc(notes, func(a, b outline) int { return cmp.Compare(a.id, b.id) })
 	return &outlineEntry{version: version, notes: notes}, nil
+}
+
+// changesSince reads the passage's log from version on, scanned by hand
+// (every first reader after a note asks it): the notes changed, up to the
+// newest version the log holds without a gap, which it returns.
+func changesSince(db *gorm.DB, rev *Revision, p Passage, version int64) (int64, []uint, error) {
+	rows, err := db.Raw("SELECT version, annotation_id FROM passage_changes WHERE revision_id = ? AND passage_number = ? AND version > ? ORDER BY version",
+		rev.ID, p.Number, version).Rows()
+	if err != nil {
+		return version, nil, err
+	}
+	defer rows.Close()
+	var ids []uint
+	for rows.Next() {
+		var v, id int64
+		if err := rows.Scan(&v, &id); err != nil {
+			return version, nil, err
+		}
+		if v != version+1 {
+			break
+		}
+		version = v
+		ids = append(ids, uint(id))
+	}
+	return version, ids, rows.Err()
 }
