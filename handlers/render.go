@@ -330,6 +330,14 @@ func newFormField(d *templateData, name, label, typ, autocomplete, hint string, 
 // has hundreds (1.5 ms of each 200-segment passage's render).
 func marks(segments []anchor.Segment) template.HTML {
 	var b strings.Builder
+	size := 0 // the text and its marks' tags, grown once (before escapes)
+	for _, s := range segments {
+		size += len(s.Text)
+		if len(s.IDs) > 0 {
+			size += len(`<mark class="hl hl--overlap" data-range="0000-0000"></mark>`)
+		}
+	}
+	b.Grow(size)
 	for _, s := range segments {
 		if len(s.IDs) == 0 {
 			b.WriteString(template.HTMLEscapeString(s.Text))

@@ -3,6 +3,7 @@ package models
 import (
 	"cmp"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -168,18 +169,8 @@ func (c *OutlineCache) visitorOutlines(db *gorm.DB, rev *Revision, passages []Pa
 // on this passage) and every other note stays. It returns nil when the
 // log has lost a version in between.
 func (c *OutlineCache) catchUp(db *gorm.DB, rev *Revision, p Passage, e *outlineEntry) (*outlineEntry, error) {
-	version, ids, err := changesSince(db, rev, p, e.version)
+	version, ids, read, err := changesSince(db, rev, p, e.version)
 	if err != nil || version < p.NotesVersion {
-		return nil, err
-	}
-	var read []outline
-	err = inBatches(ids, func(batch []uint) error {
-		got, err := readOutlines(db, rev, nil, "annotations.document_id = ? AND annotations.revision_id = ? AND annotations.passage_number = ? AND annotations.id IN ?",
-			rev.DocumentID, rev.ID, p.Number, batch)
-		read = append(read, got...)
-		return err
-	})
-	if err != nil {
 		return nil, err
 	}
 	changed := make(map[uint]bool, len(ids))
@@ -197,27 +188,43 @@ func (c *OutlineCache) catchUp(db *gorm.DB, rev *Revision, p Passage, e *outline
 	return &outlineEntry{version: version, notes: notes}, nil
 }
 
-// changesSince reads the passage's log from version on, scanned by hand
-// (every first reader after a note asks it): the notes changed, up to the
-// newest version the log holds without a gap, which it returns.
-func changesSince(db *gorm.DB, rev *Revision, p Passage, version int64) (int64, []uint, error) {
-	rows, err := db.Raw("SELECT version, annotation_id FROM passage_changes WHERE revision_id = ? AND passage_number = ? AND version > ? ORDER BY version",
-		rev.ID, p.Number, version).Rows()
+// changesSince reads the passage's log from version on and the outlines
+// of the notes it names, as a visitor sees them on the passage now (none
+// for a note they no longer may), in one query: every first reader after
+// a note asks it. The log's rows come after the outlines, shaped as
+// outlines with the note's id, and the version in the column the
+// outlines have 0 in. It returns the newest version the log holds without
+// a gap, the notes changed up to it, and the outlines read.
+func changesSince(db *gorm.DB, rev *Revision, p Passage, version int64) (int64, []uint, []outline, error) {
+	const log = " FROM passage_changes WHERE revision_id = ? AND passage_number = ? AND version > ?"
+	visible, vars := visibleSQL(db, nil, false)
+	args := append([]any{rev.DocumentID, rev.ID, p.Number, rev.ID, p.Number, version}, vars...)
+	rows, err := db.Raw("SELECT "+strings.Join(outlineColumns, ", ")+", 0 FROM annotations "+outlineAuthors+" WHERE "+
+		"annotations.document_id = ? AND annotations.revision_id = ? AND annotations.passage_number = ? AND annotations.id IN (SELECT annotation_id"+log+") AND ("+visible+")"+
+		" UNION ALL SELECT annotation_id, 0, NULL, 0, '', '', '', '', NULL, 0, FALSE, FALSE, 0, 0, version"+log+" ORDER BY 15, 1",
+		append(args, rev.ID, p.Number, version)...).Rows()
 	if err != nil {
-		return version, nil, err
+		return version, nil, nil, err
 	}
 	defer rows.Close()
 	var ids []uint
+	var read []outline
+	names := map[string]string{}
 	for rows.Next() {
-		var v, id int64
-		if err := rows.Scan(&v, &id); err != nil {
-			return version, nil, err
+		var logged int64
+		o, err := scanOutline(rows, names, &logged)
+		if err != nil {
+			return version, nil, nil, err
 		}
-		if v != version+1 {
-			break
+		switch {
+		case logged == 0:
+			read = append(read, o)
+		case logged == version+1:
+			version = logged
+			ids = append(ids, o.id)
+		default:
+			return version, ids, read, nil // a gap, or past it
 		}
-		version = v
-		ids = append(ids, uint(id))
 	}
-	return version, ids, rows.Err()
+	return version, ids, read, rows.Err()
 }

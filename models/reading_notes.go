@@ -90,25 +90,35 @@ func readOutlines(db *gorm.DB, rev *Revision, viewer *User, where string, args .
 	var out []outline
 	names := map[string]string{}
 	for rows.Next() {
-		var id, author int64
-		var kind, status, vis string
-		var name sql.RawBytes
-		var parent, class sql.NullInt64
-		var o outline
-		if err := rows.Scan(&id, &o.passage, &parent, &author, &name, &kind, &status, &vis,
-			&class, &o.helpful, &o.deleted, &o.quoted, &o.start, &o.end); err != nil {
+		o, err := scanOutline(rows, names)
+		if err != nil {
 			return nil, err
 		}
-		o.id, o.author = uint(id), uint(author)
-		if o.username = names[string(name)]; o.username == "" && len(name) > 0 {
-			o.username = string(name)
-			names[o.username] = o.username
-		}
-		o.kind, o.status, o.visibility = Kind(known(kind)), Status(known(status)), Visibility(known(vis))
-		o.parent, o.class = uint(parent.Int64), uint(class.Int64)
 		out = append(out, o)
 	}
 	return out, rows.Err()
+}
+
+// scanOutline scans a row of outlineColumns, then into extra the columns
+// after them; names holds the authors' names met so far.
+func scanOutline(rows *sql.Rows, names map[string]string, extra ...any) (outline, error) {
+	var id, author int64
+	var kind, status, vis string
+	var name sql.RawBytes
+	var parent, class sql.NullInt64
+	var o outline
+	if err := rows.Scan(append([]any{&id, &o.passage, &parent, &author, &name, &kind, &status, &vis,
+		&class, &o.helpful, &o.deleted, &o.quoted, &o.start, &o.end}, extra...)...); err != nil {
+		return o, err
+	}
+	o.id, o.author = uint(id), uint(author)
+	if o.username = names[string(name)]; o.username == "" && len(name) > 0 {
+		o.username = string(name)
+		names[o.username] = o.username
+	}
+	o.kind, o.status, o.visibility = Kind(known(kind)), Status(known(status)), Visibility(known(vis))
+	o.parent, o.class = uint(parent.Int64), uint(class.Int64)
+	return o, nil
 }
 
 // knownWords are the kinds, statuses and audiences a note's row holds.
