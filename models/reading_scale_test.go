@@ -427,23 +427,25 @@ func TestRefreshStatisticsReachesEveryConnection(t *testing.T) {
 	if models.IsPostgres(db) {
 		t.Skip("PostgreSQL's statistics are shared by every connection")
 	}
-	// The document holds 100 of 2,000 notes over 20: by its passages is
-	// the better plan, as it is among a million.
+	// The document holds 100 of 2,000 notes over 20: by the document is
+	// the better plan for its published notes, as it is among a million.
 	s := seedReadingScale(t, db, 20, 2000, 100)
-	bad := map[string]string{"idx_annotations_status": "1000000 2", "idx_annotation_passage": "1000000 500000 500000 250000",
-		"idx_annotation_passage_outline": "1000000 500000 500000 250000 250000 250000 250000 1 1 1 1 1 1 1 1 1 1"}
+	bad := map[string]string{"idx_annotations_status": "1000000 1", "idx_annotation_doc": "1000000 1000000 1",
+		"idx_annotation_doc_author": "1000000 1000000 1000000", "idx_annotation_passage": "1000000 1000000 1000000 1000000",
+		"idx_annotation_passage_outline": "1000000 1000000 1000000 1000000 1000000 1000000 1000000 1 1 1 1 1 1 1 1 1 1"}
 	for idx, stat := range bad {
 		if err := db.Exec("UPDATE sqlite_stat1 SET stat = ? WHERE idx = ?", stat, idx).Error; err != nil {
 			t.Fatal(err)
 		}
 	}
 	sqlDB := reopenConnections(t, db)
-	rec := recordQueries(db)
-	rec.start()
-	if _, err := models.ReadingView(db, s.Rev, s.Passages, nil, models.ReadingOptions{Preview: 3}); err != nil {
-		t.Fatal(err)
-	}
-	q := rec.stop()[0]
+	// The reading view reads in no order, which its covering index wins
+	// however its statistics read; a query ordered by id, as the status
+	// index is, shows the planner following the statistics.
+	q := struct {
+		SQL  string
+		Vars []any
+	}{"SELECT id, helpful_count FROM annotations WHERE status = ? AND document_id = ? ORDER BY id", []any{string(models.StatusPublished), s.Rev.DocumentID}}
 	plans := func() []string {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -476,7 +478,7 @@ func TestRefreshStatisticsReachesEveryConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range plans() {
-		if !strings.Contains(p, "idx_annotation_passage") {
+		if strings.Contains(p, "idx_annotations_status") {
 			t.Errorf("after RefreshStatistics a connection plans %s", p)
 		}
 	}
