@@ -110,11 +110,11 @@ func (h *fragmentHole) variantFor(v *pageViewer) int {
 	return kind
 }
 
-// viewerKey names what the fragment cached under key comes to for v (see
+// copyKey names the copy of what the fragment cached under key comes to for v (see
 // writePieces): which variant of each part they get (who they are, and the
 // notes of the passage they found helpful) and, for a reader, their CSRF
 // token.
-func (f *sharedFragment) viewerKey(key string, v *pageViewer) string {
+func (f *sharedFragment) copyKey(key string, v *pageViewer) string {
 	b := make([]byte, 0, len(key)+96)
 	b = append(b, "as|"...)
 	b = append(b, key...)

@@ -158,7 +158,7 @@ func (a *App) passagesFor(data *templateData, page *documentPage, passages []mod
 
 // writeFragment writes a passage for the viewer. What a shared passage
 // comes to for one viewer is kept in the cache beside it (see
-// sharedFragment.viewerKey): when another passage of the page changes, the
+// sharedFragment.copyKey): when another passage of the page changes, the
 // viewer's page is put together again, and this one is then a copy.
 func (a *App) writeFragment(buf *bytes.Buffer, f *cachedPage, v *pageViewer) error {
 	if f.frag == nil {
@@ -168,7 +168,7 @@ func (a *App) writeFragment(buf *bytes.Buffer, f *cachedPage, v *pageViewer) err
 	if f.key == "" { // not from the cache: nothing names it
 		return f.frag.writeFor(buf, v)
 	}
-	key := f.frag.viewerKey(f.key, v)
+	key := f.frag.copyKey(f.key, v)
 	if w, ok := a.pageCache.get(key); ok {
 		buf.Write(w.body)
 		return nil

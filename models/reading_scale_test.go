@@ -485,7 +485,7 @@ func TestRefreshStatisticsReachesEveryConnection(t *testing.T) {
 }
 
 // BenchmarkReadingViewBusyPassage is the reading view of the busiest
-// passage of a 30,000-note document (about 750 notes), its visitors' notes in the outline
+// passage of a 30,000-note document (867 notes), its visitors' notes in the outline
 // cache: what re-rendering one passage after a note costs the models,
 // which grows with the notes on the passage (the page shows three of its
 // threads, but counts, orders and highlights them all):
